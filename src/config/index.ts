@@ -1,0 +1,209 @@
+/**
+ * The only module that reads `process.env`. It parses the environment once with zod and fails fast with a
+ * message naming each bad variable and how to fix it. Everything else receives `AppConfig` as an argument.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseModelId } from '../domain/model-id';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'use true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535);
+const optionalString = z.string().min(1).optional();
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  AMBIT_HOST: z.string().default('127.0.0.1'),
+  AMBIT_PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://ambit.example.com' }).optional(),
+  AMBIT_DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL; leave it unset for the embedded database')
+    .optional(),
+  AMBIT_EMBEDDED_DB_PORT: port.default(54329),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_CLI_PATH: optionalString,
+  AMBIT_TEMPORAL_PORT: port.default(7233),
+  AMBIT_TEMPORAL_UI_PORT: port.default(8233),
+  AMBIT_TEMPORAL_UI_URL: z.url().optional(),
+  AMBIT_TASK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
+    .default('ambit'),
+
+  AMBIT_HOST_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
+    .default('local'),
+  AMBIT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).default(20),
+
+  AMBIT_DEFAULT_MODEL: z
+    .string()
+    .refine(
+      (v) => parseModelId(v) !== undefined,
+      'must be "<provider>/<model>" with provider openai, anthropic or openai-compatible',
+    )
+    .optional(),
+  AMBIT_MODEL_STREAMING: bool.default(true),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODELS: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  ANTHROPIC_MODELS: optionalString,
+  OPENAI_COMPATIBLE_BASE_URL: z.url().optional(),
+  OPENAI_COMPATIBLE_API_KEY: optionalString,
+  OPENAI_COMPATIBLE_MODELS: optionalString,
+  GEMINI_API_KEY: optionalString,
+  AMBIT_HARNESS_CLAUDE_COMMAND: optionalString,
+  AMBIT_HARNESS_CODEX_COMMAND: optionalString,
+  AMBIT_HARNESS_GEMINI_COMMAND: optionalString,
+  AMBIT_HARNESS_OZ_COMMAND: optionalString,
+
+  AMBIT_BOOTSTRAP_API_KEY: z
+    .string()
+    .min(24, 'must be at least 24 characters; generate one with `openssl rand -hex 24`')
+    .optional(),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface ModelProvidersConfig {
+  openai: { apiKey?: string; baseURL?: string; models: string[] };
+  anthropic: { apiKey?: string; baseURL?: string; models: string[] };
+  openaiCompatible: { apiKey?: string; baseURL?: string; models: string[] };
+}
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  port: number;
+  bindHost: string;
+  publicUrl: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  database: { url?: string; embeddedPort: number };
+  temporal: {
+    /** Set when the team runs its own cluster; absent means Ambit starts a local dev server. */
+    address?: string;
+    namespace: string;
+    apiKey?: string;
+    tls?: {
+      enabled: boolean;
+      clientCertPath?: string;
+      clientKeyPath?: string;
+      serverCaCertPath?: string;
+      serverName?: string;
+    };
+    cliPath?: string;
+    localPort: number;
+    localUiPort: number;
+    uiUrl: string;
+    taskQueuePrefix: string;
+  };
+  worker: { hostId: string; maxConcurrentRuns: number };
+  models: ModelProvidersConfig & { defaultModelId?: string; streaming: boolean };
+  harness: {
+    commands: Partial<Record<'claude' | 'codex' | 'gemini' | 'oz', string>>;
+    credentials: Record<string, string>;
+  };
+  bootstrapApiKey?: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const list = (v: string | undefined): string[] =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+
+/** Parses an environment (default `process.env`) into the app's config, or throws a `ConfigError` naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.AMBIT_DATA_DIR);
+  const uiUrl = e.AMBIT_TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? '' : `http://localhost:${e.AMBIT_TEMPORAL_UI_PORT}`);
+  const credentials: Record<string, string> = {};
+  for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'] as const) {
+    const v = e[k];
+    if (v) credentials[k] = v;
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    bindHost: e.AMBIT_HOST,
+    publicUrl: (e.AMBIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, embeddedPort: e.AMBIT_EMBEDDED_DB_PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls:
+        e.TEMPORAL_TLS !== undefined || e.TEMPORAL_TLS_CLIENT_CERT_PATH
+          ? {
+              enabled: e.TEMPORAL_TLS ?? true,
+              clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,
+              clientKeyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH,
+              serverCaCertPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+              serverName: e.TEMPORAL_TLS_SERVER_NAME,
+            }
+          : undefined,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      localPort: e.AMBIT_TEMPORAL_PORT,
+      localUiPort: e.AMBIT_TEMPORAL_UI_PORT,
+      uiUrl,
+      taskQueuePrefix: e.AMBIT_TASK_QUEUE_PREFIX,
+    },
+    worker: { hostId: e.AMBIT_HOST_ID, maxConcurrentRuns: e.AMBIT_MAX_CONCURRENT_RUNS },
+    models: {
+      defaultModelId: e.AMBIT_DEFAULT_MODEL,
+      streaming: e.AMBIT_MODEL_STREAMING,
+      openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, models: list(e.OPENAI_MODELS) },
+      anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, models: list(e.ANTHROPIC_MODELS) },
+      openaiCompatible: {
+        apiKey: e.OPENAI_COMPATIBLE_API_KEY,
+        baseURL: e.OPENAI_COMPATIBLE_BASE_URL,
+        models: list(e.OPENAI_COMPATIBLE_MODELS),
+      },
+    },
+    harness: {
+      commands: {
+        claude: e.AMBIT_HARNESS_CLAUDE_COMMAND,
+        codex: e.AMBIT_HARNESS_CODEX_COMMAND,
+        gemini: e.AMBIT_HARNESS_GEMINI_COMMAND,
+        oz: e.AMBIT_HARNESS_OZ_COMMAND,
+      },
+      credentials,
+    },
+    bootstrapApiKey: e.AMBIT_BOOTSTRAP_API_KEY,
+  };
+}
+
+/** Task queue names are prefixed so Ambit can share a namespace with a team's other workflows. */
+export function runsTaskQueue(prefix: string): string {
+  return `${prefix}-runs`;
+}
+export function hostTaskQueue(prefix: string, hostId: string): string {
+  return `${prefix}-host-${hostId}`;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** An MCP server: exactly one of a stdio command, a URL, or a platform-registered id. */
+export const McpStdioServerSchema = z.strictObject({
+  command: z.string().min(1, 'command must not be empty'),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+export const McpUrlServerSchema = z.strictObject({
+  url: z.url({ message: 'url must be an absolute http(s) URL' }),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export const McpWarpIdServerSchema = z.strictObject({ warp_id: z.string().min(1) });
+export const McpServerSchema = z.union([McpStdioServerSchema, McpUrlServerSchema, McpWarpIdServerSchema], {
+  error: 'each MCP server needs exactly one of {command, args?, env?}, {url, headers?} or {warp_id}',
+});
+export type McpServer = z.infer<typeof McpServerSchema>;
+
+export const HARNESS_TYPES = ['ambit', 'oz', 'claude', 'codex', 'gemini'] as const;
+export type HarnessType = (typeof HARNESS_TYPES)[number];
+export const HarnessSchema = z.object({
+  type: z.enum(HARNESS_TYPES),
+  model_id: z.string().min(1).optional(),
+});
+
+const MODEL_ID_PATTERN = /^[a-z0-9-]+\/.+$/;
+
+export const AgentConfigSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  model_id: z
+    .string()
+    .regex(MODEL_ID_PATTERN, 'model_id must look like "<provider>/<model>", e.g. "openai/gpt-4o"')
+    .optional(),
+  base_prompt: z.string().max(100_000).optional(),
+  environment_id: z.string().min(1).optional(),
+  mcp_servers: z
+    .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'MCP server names use [a-zA-Z0-9_-]'), McpServerSchema)
+    .optional(),
+  idle_timeout_minutes: z.number().int().min(1).max(60).optional(),
+  worker_host: z.string().min(1).optional(),
+  harness: HarnessSchema.optional(),
+  computer_use_enabled: z.boolean().optional(),
+  skill_spec: z.string().min(1).optional(),
+  /** Ambit: turn and time limits (team defaults apply when absent). */
+  max_turns: z.number().int().min(1).max(500).optional(),
+  run_timeout_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** The config a run actually used, recorded on the run (secrets by name only). */
+export const ResolvedAgentConfigSchema = AgentConfigSchema.extend({
+  model_id: z.string(),
+  harness: HarnessSchema,
+  max_turns: z.number().int(),
+  run_timeout_minutes: z.number().int(),
+  idle_timeout_minutes: z.number().int(),
+});
+export type ResolvedAgentConfig = z.infer<typeof ResolvedAgentConfigSchema>;

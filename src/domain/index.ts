@@ -1,0 +1,6 @@
+export * from './agent-config';
+export * from './errors';
+export * from './model-id';
+export * from './run';
+export * from './run-state';
+export * from './limits';

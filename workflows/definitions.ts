@@ -1,0 +1,55 @@
+/**
+ * Messages of the run workflow, defined once: imported by the workflow and by the services that send them.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { RunState } from '../src/domain/run-state';
+
+/** The workflow type name the services start. */
+export const AGENT_RUN_WORKFLOW_TYPE = 'agentRunWorkflow';
+
+export interface RunPlan {
+  modelId: string;
+  /** 'ambit' runs the built-in agent loop; other harnesses run an external agent CLI in the environment. */
+  harness: 'ambit' | 'oz' | 'claude' | 'codex' | 'gemini';
+  maxTurns: number;
+  runTimeoutMs: number;
+  /** Task queue of the host whose workers provision the environment and execute tool calls. */
+  hostTaskQueue: string;
+  /** First turn number of this execution (turns are numbered across executions and continue-as-new). */
+  startTurn: number;
+}
+
+export interface EnvironmentRef {
+  provider: string;
+  id: string;
+}
+
+export interface AgentRunContinuation {
+  plan: RunPlan;
+  environment: EnvironmentRef;
+  nextTurn: number;
+  /** Epoch milliseconds at which the run times out. */
+  deadline: number;
+}
+
+export interface AgentRunWorkflowInput {
+  runId: string;
+  /** Execution number of this run id (a follow-up to an ended run starts the next one). Defaults to 1. */
+  execution?: number;
+  /** Present when the workflow continued as new; the run's state lives in the database. */
+  continuation?: AgentRunContinuation;
+}
+
+export interface AgentRunResult {
+  state: RunState;
+  turns: number;
+  errorCode?: string;
+}
+
+export interface RunStatusSnapshot {
+  state: RunState;
+  turn: number;
+  phase: 'starting' | 'provisioning' | 'agent' | 'outputs' | 'cleanup' | 'done';
+}
+
+export const getRunStatusQuery = defineQuery<RunStatusSnapshot>('getRunStatus');
