@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { z } from 'zod';
+
+/**
+ * How many client connections the socket server accepts at once. PGlite runs one query at a time; the server's
+ * queue keeps a connection that is inside a transaction as the only one served until it commits or rolls back,
+ * so many connections are safe, they just wait their turn. Pools (API, worker, migrator) share this budget.
+ */
+export const EMBEDDED_MAX_CONNECTIONS = 32;
+
+const OptionsSchema = z.object({
+  dataDir: z.string({ error: 'dataDir must be a directory path (e.g. AMBIT_DATA_DIR)' }).min(1),
+  port: z.number({ error: 'port must be a number (0 picks a free port)' }).int().min(0).max(65535),
+});
+
+export interface EmbeddedDatabase {
+  /** A postgres:// URL for pg, Prisma's adapter-pg or psql. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedDatabaseError extends Error {
+  override readonly name = 'EmbeddedDatabaseError';
+}
+
+/**
+ * Starts PGlite (PostgreSQL in WebAssembly) with its files under `${dataDir}/pglite`, served over the PostgreSQL
+ * wire protocol on 127.0.0.1:port so every process of Ambit reaches it like any PostgreSQL server.
+ */
+export async function startEmbeddedDatabase(options: {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { dataDir, port } = OptionsSchema.parse(options);
+  const log = options.log ?? (() => undefined);
+  const pgliteDir = path.join(path.resolve(dataDir), 'pglite');
+  fs.mkdirSync(pgliteDir, { recursive: true });
+
+  let db: PGlite;
+  try {
+    db = await PGlite.create(pgliteDir);
+  } catch (err) {
+    throw new EmbeddedDatabaseError(
+      `Could not open the embedded database in ${pgliteDir}: ${(err as Error).message}. ` +
+        'Another Ambit process may be using this data directory, or its files are damaged; stop the other process ' +
+        'or point AMBIT_DATA_DIR elsewhere.',
+    );
+  }
+
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port,
+    maxConnections: EMBEDDED_MAX_CONNECTIONS,
+  });
+  try {
+    await server.start();
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new EmbeddedDatabaseError(
+        `Port ${port} on 127.0.0.1 is already in use, so the embedded database cannot listen there. ` +
+          'Set AMBIT_EMBEDDED_DB_PORT to a free port (or 0 for any free port), or stop whatever holds it.',
+      );
+    }
+    throw new EmbeddedDatabaseError(
+      `The embedded database could not listen on port ${port}: ${(err as Error).message}`,
+    );
+  }
+
+  const conn = server.getServerConn();
+  const actualPort = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  const url = `postgres://postgres:postgres@127.0.0.1:${actualPort}/postgres`;
+  log(`embedded database (PGlite) in ${pgliteDir} listening on 127.0.0.1:${actualPort}`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port: actualPort,
+    stop() {
+      stopped ??= (async () => {
+        await server.stop();
+        // Closing PGlite flushes its files; without it the next start may find an unclean shutdown.
+        await db.close();
+        log('embedded database stopped');
+      })();
+      return stopped;
+    },
+  };
+}
