@@ -16,6 +16,41 @@ const OptionsSchema = z.object({
   port: z.number({ error: 'port must be a number (0 picks a free port)' }).int().min(0).max(65535),
 });
 
+/** Frontend messages of the extended query protocol that a Sync ('S') closes. */
+const EXTENDED_PROTOCOL_MESSAGES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const SIMPLE_QUERY = 'Q'.charCodeAt(0);
+
+/**
+ * The socket server queues each wire message separately and only keeps one connection's messages together while
+ * PGlite reports an open transaction block. A driver's extended query (Parse, Bind, Describe, Execute, then Sync)
+ * outside a transaction is not one, so two connections' messages interleave and PGlite's single session loses the
+ * unnamed statement or portal (`portal "" does not exist`); Prisma through adapter-pg hits it with any pool above
+ * one connection. Reporting "in a transaction" from the first extended message until its Sync makes the queue
+ * serve that connection alone until the query completes, as a real server's separate sessions would.
+ */
+function keepExtendedQueriesTogether(db: PGlite): void {
+  let inExtendedQuery = false;
+  const isInTransaction = db.isInTransaction.bind(db);
+  const execProtocolRawStream = db.execProtocolRawStream.bind(db);
+  const exec = db.exec.bind(db);
+  db.isInTransaction = () => inExtendedQuery || isInTransaction();
+  db.execProtocolRawStream = async (message, options) => {
+    const type = message[0];
+    if (type !== undefined && EXTENDED_PROTOCOL_MESSAGES.has(type)) inExtendedQuery = true;
+    try {
+      return await execProtocolRawStream(message, options);
+    } finally {
+      if (type === SYNC || type === SIMPLE_QUERY) inExtendedQuery = false;
+    }
+  };
+  // The queue's own clean-up when a connection drops mid-transaction; the dropped query will never see its Sync.
+  db.exec = (query, options) => {
+    inExtendedQuery = false;
+    return exec(query, options);
+  };
+}
+
 export interface EmbeddedDatabase {
   /** A postgres:// URL for pg, Prisma's adapter-pg or psql. */
   url: string;
@@ -52,6 +87,7 @@ export async function startEmbeddedDatabase(options: {
     );
   }
 
+  keepExtendedQueriesTogether(db);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
