@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type RunAgentRequest } from '../domain';
+import { AmbitInvalidRequestError } from './errors';
+import { Transport, type FetchLike, type RequestOptions } from './http';
+import { encodeListRunsQuery, type ListRunsParams } from './query';
+import {
+  CancelRunResponseSchema,
+  ConversationResponseSchema,
+  HealthResponseSchema,
+  ListModelsResponseSchema,
+  ListRunsResponseSchema,
+  RunAgentResponseSchema,
+  RunItemSchema,
+  type ConversationResponse,
+  type HealthResponse,
+  type ListModelsResponse,
+  type ListRunsResponse,
+  type RunAgentResponse,
+  type RunItem,
+} from './schemas';
+
+export const CLIENT_VERSION = '0.1.0';
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RETRIES = 2;
+const API_PREFIX = '/api/v1';
+
+export const AmbitClientOptionsSchema = z.object({
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http(s) URL such as http://localhost:3000' })
+    .transform(apiRootOf),
+  apiKey: z.string().min(1, 'apiKey must not be empty; omit it to call only public routes').optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive('timeoutMs must be a positive number of milliseconds')
+    .default(DEFAULT_TIMEOUT_MS),
+  maxRetries: z.number().int().min(0, 'maxRetries must be 0 or more').default(DEFAULT_MAX_RETRIES),
+  fetch: z.custom<FetchLike>((f) => typeof f === 'function', 'fetch must be a function').optional(),
+});
+export type AmbitClientOptions = z.input<typeof AmbitClientOptionsSchema>;
+
+/** Accept both the server root and the API root (what users of the Oz SDKs pass as `baseURL`). */
+function apiRootOf(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  return trimmed.endsWith(API_PREFIX) ? trimmed : `${trimmed}${API_PREFIX}`;
+}
+
+function runPath(id: string, suffix = ''): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new AmbitInvalidRequestError(
+      'run id',
+      new z.ZodError([{ code: 'custom', path: ['id'], message: 'a run id is required', input: id }]),
+    );
+  }
+  return `/agent/runs/${encodeURIComponent(id)}${suffix}`;
+}
+
+export class RunsResource {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Starts a run. Retries reuse one `Idempotency-Key`, so a server that honours it never starts the run twice when
+   * a response is lost.
+   */
+  async create(request: RunAgentRequest, options?: RequestOptions): Promise<RunAgentResponse> {
+    return await this.transport.request(
+      { method: 'POST', path: '/agent/runs', body: request, headers: { 'idempotency-key': `ambit-${randomUUID()}` } },
+      RunAgentResponseSchema,
+      options,
+    );
+  }
+
+  /** One page of runs; follow `page_info.next_cursor` (or use `listAll`) for the rest. */
+  async list(params?: ListRunsParams, options?: RequestOptions): Promise<ListRunsResponse> {
+    return await this.transport.request(
+      { method: 'GET', path: '/agent/runs', query: encodeListRunsQuery(params) },
+      ListRunsResponseSchema,
+      options,
+    );
+  }
+
+  /** Every run matching `params`, fetching the next cursor page only when the previous one is consumed. */
+  async *listAll(params: ListRunsParams = {}, options?: RequestOptions): AsyncGenerator<RunItem, void, undefined> {
+    for await (const page of this.pages(params, options)) yield* page.runs;
+  }
+
+  /** The pages behind `listAll`, for callers that want page boundaries. */
+  async *pages(
+    params: ListRunsParams = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<ListRunsResponse, void, undefined> {
+    let cursor = params.cursor;
+    for (;;) {
+      const page = await this.list({ ...params, cursor }, options);
+      yield page;
+      const next = page.page_info.next_cursor;
+      if (!page.page_info.has_next_page || !next || next === cursor) return;
+      cursor = next;
+    }
+  }
+
+  async get(id: string, options?: RequestOptions): Promise<RunItem> {
+    return await this.transport.request({ method: 'GET', path: runPath(id) }, RunItemSchema, options);
+  }
+
+  /** Resolves to the cancelled run's id. */
+  async cancel(id: string, options?: RequestOptions): Promise<string> {
+    return await this.transport.request(
+      { method: 'POST', path: runPath(id, '/cancel') },
+      CancelRunResponseSchema,
+      options,
+    );
+  }
+
+  async conversation(id: string, options?: RequestOptions): Promise<ConversationResponse> {
+    return await this.transport.request(
+      { method: 'GET', path: runPath(id, '/conversation') },
+      ConversationResponseSchema,
+      options,
+    );
+  }
+}
+
+export class ModelsResource {
+  constructor(private readonly transport: Transport) {}
+
+  async list(options?: RequestOptions): Promise<ListModelsResponse> {
+    return await this.transport.request({ method: 'GET', path: '/agent/models' }, ListModelsResponseSchema, options);
+  }
+}
+
+/** Typed client of the Ambit Agent API (wire-compatible with the Oz Agent API v1). */
+export class AmbitClient {
+  readonly runs: RunsResource;
+  readonly models: ModelsResource;
+  /** The API root every path is resolved against, e.g. `http://localhost:3000/api/v1`. */
+  readonly apiRoot: string;
+  private readonly transport: Transport;
+
+  constructor(options: AmbitClientOptions) {
+    const parsed = AmbitClientOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new AmbitInvalidRequestError('client options', parsed.error);
+    const o = parsed.data;
+    this.apiRoot = o.baseUrl;
+    this.transport = new Transport({
+      apiRoot: o.baseUrl,
+      apiKey: o.apiKey,
+      timeoutMs: o.timeoutMs,
+      maxRetries: o.maxRetries,
+      fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      userAgent: `ambit-client/${CLIENT_VERSION}`,
+    });
+    this.runs = new RunsResource(this.transport);
+    this.models = new ModelsResource(this.transport);
+  }
+
+  /** Liveness of the API server; needs no API key. */
+  async health(options?: RequestOptions): Promise<HealthResponse> {
+    return await this.transport.request({ method: 'GET', path: '/health' }, HealthResponseSchema, options);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Response shapes of the Agent API as the client checks them. Objects are loose: fields the server adds later pass
+ * through untouched, while a missing or mistyped contract field is an error the caller can see.
+ */
+import { z } from 'zod';
+import { ACTION_CATEGORIES, ACTION_STATES, RunStateSchema } from '../domain';
+
+const timestamp = z.string().min(1);
+
+export const RunStatusMessageSchema = z.looseObject({
+  message: z.string(),
+  error_code: z.string().optional(),
+  retryable: z.boolean().optional(),
+});
+
+const artifact = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.looseObject({ artifact_type: z.literal(type), created_at: timestamp, data });
+
+export const ArtifactItemSchema = z.discriminatedUnion('artifact_type', [
+  artifact('PLAN', z.looseObject({ document_uid: z.string(), title: z.string().optional() })),
+  artifact('PULL_REQUEST', z.looseObject({ url: z.string(), branch: z.string() })),
+  artifact(
+    'SCREENSHOT',
+    z.looseObject({ artifact_uid: z.string(), mime_type: z.string(), description: z.string().optional() }),
+  ),
+  artifact(
+    'FILE',
+    z.looseObject({
+      artifact_uid: z.string(),
+      filepath: z.string(),
+      filename: z.string(),
+      mime_type: z.string(),
+      description: z.string().optional(),
+      size_bytes: z.number().optional(),
+    }),
+  ),
+]);
+export type ArtifactItem = z.infer<typeof ArtifactItemSchema>;
+
+export const RunItemSchema = z.looseObject({
+  run_id: z.string(),
+  task_id: z.string(),
+  title: z.string(),
+  state: RunStateSchema,
+  prompt: z.string(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  started_at: timestamp.nullish(),
+  execution_location: z.string().optional(),
+  status_message: RunStatusMessageSchema.optional(),
+  source: z.string().optional(),
+  schedule: z.looseObject({ schedule_id: z.string(), schedule_name: z.string(), cron_schedule: z.string() }).optional(),
+  session_id: z.string().optional(),
+  session_link: z.string().optional(),
+  trigger_url: z.string().optional(),
+  creator: z
+    .looseObject({
+      type: z.string().optional(),
+      uid: z.string().optional(),
+      display_name: z.string().optional(),
+      email: z.string().optional(),
+    })
+    .optional(),
+  request_usage: z
+    .looseObject({
+      inference_cost: z.number().optional(),
+      compute_cost: z.number().optional(),
+      total_tokens: z.number().optional(),
+    })
+    .optional(),
+  agent_config: z.looseObject({}).optional(),
+  conversation_id: z.string().optional(),
+  parent_run_id: z.string().optional(),
+  artifacts: z.array(ArtifactItemSchema).optional(),
+  scope: z.looseObject({ type: z.string(), uid: z.string().optional() }).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  run_time: z.string().optional(),
+  is_run_type_cancellable: z.boolean().optional(),
+});
+export type RunItem = z.infer<typeof RunItemSchema>;
+
+export const PageInfoSchema = z.looseObject({
+  has_next_page: z.boolean(),
+  next_cursor: z.string().nullish(),
+});
+
+export const ListRunsResponseSchema = z.looseObject({
+  runs: z.array(RunItemSchema),
+  page_info: PageInfoSchema,
+});
+export type ListRunsResponse = z.infer<typeof ListRunsResponseSchema>;
+
+export const RunAgentResponseSchema = z.looseObject({
+  run_id: z.string(),
+  task_id: z.string(),
+  state: RunStateSchema,
+  at_capacity: z.boolean().optional(),
+});
+export type RunAgentResponse = z.infer<typeof RunAgentResponseSchema>;
+
+/** Cancel answers with a bare JSON string: the run id. */
+export const CancelRunResponseSchema = z.string();
+
+const metaFields = { message_id: z.string().optional() };
+
+export const TextContentBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string(), ...metaFields });
+export const ActionContentBlockSchema = z.looseObject({
+  type: z.literal('action'),
+  id: z.string(),
+  category: z.enum(ACTION_CATEGORIES),
+  name: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  ...metaFields,
+});
+export const ActionResultContentBlockSchema = z.looseObject({
+  type: z.literal('action_result'),
+  action_id: z.string(),
+  category: z.enum(ACTION_CATEGORIES),
+  name: z.string(),
+  state: z.enum(ACTION_STATES),
+  output: z.record(z.string(), z.unknown()),
+  ...metaFields,
+});
+export const EventContentBlockSchema = z.looseObject({
+  type: z.literal('event'),
+  name: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  ...metaFields,
+});
+export const ConversationContentBlockSchema = z.discriminatedUnion('type', [
+  TextContentBlockSchema,
+  ActionContentBlockSchema,
+  ActionResultContentBlockSchema,
+  EventContentBlockSchema,
+]);
+export type ConversationContentBlock = z.infer<typeof ConversationContentBlockSchema>;
+
+export const ConversationMessageSchema = z.looseObject({
+  role: z.enum(['user', 'assistant', 'tool', 'system']),
+  timestamp: timestamp.optional(),
+  message_ids: z.array(z.string()).optional(),
+  request_id: z.string().optional(),
+  content: z.array(ConversationContentBlockSchema),
+});
+export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
+
+export interface ConversationStep {
+  id: string;
+  description?: string | undefined;
+  summary?: string | undefined;
+  started_at?: string | undefined;
+  completed_at?: string | undefined;
+  messages: ConversationMessage[];
+  steps: ConversationStep[];
+  [extra: string]: unknown;
+}
+export const ConversationStepSchema: z.ZodType<ConversationStep> = z.looseObject({
+  id: z.string(),
+  description: z.string().optional(),
+  summary: z.string().optional(),
+  started_at: timestamp.optional(),
+  completed_at: timestamp.optional(),
+  messages: z.array(ConversationMessageSchema),
+  get steps(): z.ZodArray<z.ZodType<ConversationStep>> {
+    return z.array(ConversationStepSchema);
+  },
+});
+
+export const ConversationResponseSchema = z.looseObject({
+  conversation_id: z.string(),
+  steps: z.array(ConversationStepSchema),
+});
+export type ConversationResponse = z.infer<typeof ConversationResponseSchema>;
+
+export const ModelInfoSchema = z.looseObject({
+  id: z.string(),
+  display_name: z.string(),
+  provider: z.string(),
+  vision_supported: z.boolean(),
+  description: z.string().optional(),
+  reasoning_level: z.string().optional(),
+  disable_reason: z.string().optional(),
+});
+export type ModelInfo = z.infer<typeof ModelInfoSchema>;
+
+export const ListModelsResponseSchema = z.looseObject({
+  default_model_id: z.string(),
+  models: z.array(ModelInfoSchema),
+});
+export type ListModelsResponse = z.infer<typeof ListModelsResponseSchema>;
+
+export const HealthResponseSchema = z.looseObject({ status: z.string() });
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
