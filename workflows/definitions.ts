@@ -9,8 +9,8 @@ export const AGENT_RUN_WORKFLOW_TYPE = 'agentRunWorkflow';
 
 export interface RunPlan {
   modelId: string;
-  /** 'ambit' runs the built-in agent loop; other harnesses run an external agent CLI in the environment. */
-  harness: 'ambit' | 'oz' | 'claude' | 'codex' | 'gemini';
+  /** 'ambit' runs the built-in agent loop (Oz configs map to it); others run an external agent CLI in the environment. */
+  harness: 'ambit' | 'claude' | 'codex' | 'gemini';
   maxTurns: number;
   runTimeoutMs: number;
   /** Task queue of the host whose workers provision the environment and execute tool calls. */

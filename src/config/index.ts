@@ -3,6 +3,7 @@
  * message naming each bad variable and how to fix it. Everything else receives `AppConfig` as an argument.
  */
 import path from 'node:path';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { parseModelId } from '../domain/model-id';
 
@@ -105,6 +106,8 @@ export interface AppConfig {
       serverCaCertPath?: string;
       serverName?: string;
     };
+    /** Connection options built by @temporalio/envconfig (Temporal's own env/profile conventions) when `address` is set. */
+    connect?: ClientConnectConfig;
     cliPath?: string;
     localPort: number;
     localUiPort: number;
@@ -142,6 +145,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   const dataDir = path.resolve(e.AMBIT_DATA_DIR);
   const uiUrl = e.AMBIT_TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? '' : `http://localhost:${e.AMBIT_TEMPORAL_UI_PORT}`);
+  let connect: ClientConnectConfig | undefined;
+  if (e.TEMPORAL_ADDRESS) {
+    const envVars = Object.fromEntries(Object.entries(source).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+    try {
+      connect = loadClientConnectConfig({ overrideEnvVars: envVars, disableFile: !envVars['TEMPORAL_CONFIG_FILE'] });
+    } catch (err) {
+      throw new ConfigError(`Invalid Temporal configuration (TEMPORAL_* variables): ${(err as Error).message}`);
+    }
+  }
   const credentials: Record<string, string> = {};
   for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'] as const) {
     const v = e[k];
@@ -159,6 +171,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       apiKey: e.TEMPORAL_API_KEY,
+      connect,
       tls:
         e.TEMPORAL_TLS !== undefined || e.TEMPORAL_TLS_CLIENT_CERT_PATH
           ? {

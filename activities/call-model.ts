@@ -1,0 +1,172 @@
+import { APICallError, generateText, jsonSchema, LoadAPIKeyError, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
+import type { Prisma } from '../src/generated/prisma/client';
+import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
+import { FailureType, RunErrorCode } from '../src/domain/errors';
+import type { ActivityDeps } from './deps';
+import { userFailure } from './failures';
+import { withHeartbeat } from './heartbeat';
+import { appendEvents, nextMessageSeq, runNotFound } from './record';
+import type { ToolDefinition } from './tools/types';
+
+export const AGENT_INSTRUCTIONS = [
+  'You are Ambit, an autonomous software agent running unattended in a workspace.',
+  'Use the tools to inspect and change files and to run commands; work until the task is done,',
+  'then answer with a concise report of what you did and what remains. Nobody can answer questions mid-run.',
+].join(' ');
+
+export interface ModelTurn {
+  finishReason: string;
+  toolCallIds: string[];
+  /** The start of the assistant's text, for the workflow's status; the full text is in the transcript. */
+  textPreview: string;
+}
+
+/** ToolCall rows are keyed by run, since providers only promise tool call ids unique within a conversation. */
+export function toolCallRowId(runId: string, toolCallId: string): string {
+  return `${runId}:${toolCallId}`;
+}
+
+function classifyModelError(err: unknown): never {
+  if (APICallError.isInstance(err)) {
+    const status = err.statusCode;
+    if (status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status)) {
+      throw userFailure(
+        FailureType.ModelRequestRejected,
+        RunErrorCode.ModelRequestRejected,
+        `the model provider rejected the request (HTTP ${status}): ${err.message.slice(0, 500)}`,
+      );
+    }
+  }
+  if (LoadAPIKeyError.isInstance(err)) {
+    throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);
+  }
+  throw err;
+}
+
+export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' | 'settings' | 'logger'>) {
+  const { db, models, settings } = deps;
+  return {
+    /**
+     * One agent turn's model call. The transcript is read from the database and the answer written back in one
+     * transaction with the call's record; a retry after that commit returns the stored answer without calling
+     * the provider again.
+     */
+    async callModel(input: { runId: string; turn: number; modelId: string }): Promise<ModelTurn> {
+      const callId = `${input.runId}:turn-${input.turn}`;
+      const done = await db.modelCall.findUnique({ where: { id: callId } });
+      if (done) return { finishReason: done.finishReason, toolCallIds: done.toolCallIds, textPreview: done.text.slice(0, 500) };
+
+      const run = await db.run.findUnique({ where: { id: input.runId }, select: { agentConfig: true, toolDefinitions: true } });
+      if (!run) throw runNotFound(input.runId);
+      const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
+      const definitions = (run.toolDefinitions ?? []) as unknown as ToolDefinition[];
+      const rows = await db.runMessage.findMany({ where: { runId: input.runId }, orderBy: { seq: 'asc' } });
+      const messages = rows.map((r) => ({ role: r.role, content: r.content }) as ModelMessage);
+      const tools: ToolSet = {};
+      for (const d of definitions) tools[d.name] = tool({ description: d.description, inputSchema: jsonSchema(d.inputSchema) });
+      const instructions = config.base_prompt ? `${AGENT_INSTRUCTIONS}\n\n${config.base_prompt}` : AGENT_INSTRUCTIONS;
+      const model = (() => {
+        try {
+          return models.languageModel(input.modelId);
+        } catch (err) {
+          throw userFailure(FailureType.InvalidConfig, RunErrorCode.UnknownModel, (err as Error).message);
+        }
+      })();
+
+      const result = await withHeartbeat(async (signal) => {
+        try {
+          const common = { model, instructions, messages, tools, maxRetries: 0, abortSignal: signal } as const;
+          if (!settings.streaming) {
+            const r = await generateText(common);
+            return { text: r.text, finishReason: r.finishReason, toolCalls: r.toolCalls, usage: r.usage, responseMessages: r.responseMessages };
+          }
+          let streamError: unknown;
+          const s = streamText({ ...common, onError: ({ error }) => void (streamError = error) });
+          for await (const _part of s.fullStream) {
+            // Draining the stream drives the request; the result promises resolve from it.
+          }
+          if (streamError) throw streamError;
+          const [text, finishReason, toolCalls, usage, responseMessages] = await Promise.all([
+            s.text,
+            s.finishReason,
+            s.toolCalls,
+            s.usage,
+            s.responseMessages,
+          ]);
+          return { text, finishReason, toolCalls, usage, responseMessages };
+        } catch (err) {
+          return classifyModelError(err);
+        }
+      });
+
+      const toolCallIds = result.toolCalls.map((c) => c.toolCallId);
+      const inputTokens = result.usage.inputTokens ?? 0;
+      const outputTokens = result.usage.outputTokens ?? 0;
+      const byName = new Map(definitions.map((d) => [d.name, d]));
+      await db.$transaction(async (tx) => {
+        // A concurrent duplicate attempt (rare: heartbeat timeout while still running) must not write twice.
+        const again = await tx.modelCall.findUnique({ where: { id: callId } });
+        if (again) return;
+        await tx.modelCall.create({
+          data: {
+            id: callId,
+            runId: input.runId,
+            turn: input.turn,
+            modelId: input.modelId,
+            finishReason: result.finishReason,
+            text: result.text,
+            toolCallIds,
+            inputTokens,
+            outputTokens,
+          },
+        });
+        let seq = await nextMessageSeq(tx, input.runId);
+        for (const [i, m] of result.responseMessages.entries()) {
+          await tx.runMessage.create({
+            data: {
+              runId: input.runId,
+              key: `turn-${input.turn}-response-${i}`,
+              seq: seq++,
+              turn: input.turn,
+              role: m.role,
+              content: m.content as Prisma.InputJsonValue,
+            },
+          });
+        }
+        for (const c of result.toolCalls) {
+          await tx.toolCall.create({
+            data: {
+              id: toolCallRowId(input.runId, c.toolCallId),
+              runId: input.runId,
+              turn: input.turn,
+              name: c.toolName,
+              category: byName.get(c.toolName)?.category ?? 'integration',
+              input: (c.input ?? {}) as Prisma.InputJsonValue,
+              state: 'pending',
+            },
+          });
+        }
+        await tx.run.update({
+          where: { id: input.runId },
+          data: {
+            inputTokens: { increment: inputTokens },
+            outputTokens: { increment: outputTokens },
+            totalTokens: { increment: inputTokens + outputTokens },
+            lastTurn: input.turn,
+            updatedAt: new Date(),
+          },
+        });
+        await appendEvents(tx, input.runId, [
+          ...(result.text ? [{ key: `turn-${input.turn}-text`, type: 'message' as const, data: { role: 'assistant', turn: input.turn, text: result.text } }] : []),
+          ...result.toolCalls.map((c) => ({
+            key: `tool-call-${c.toolCallId}`,
+            type: 'tool_call' as const,
+            data: { turn: input.turn, tool_call_id: c.toolCallId, name: c.toolName, input: (c.input ?? {}) as Prisma.InputJsonValue },
+          })),
+          { key: `turn-${input.turn}-usage`, type: 'usage', data: { turn: input.turn, input_tokens: inputTokens, output_tokens: outputTokens } },
+        ]);
+      });
+      return { finishReason: result.finishReason, toolCallIds, textPreview: result.text.slice(0, 500) };
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../src/config';
+import type { Db } from '../src/db/client';
+import type { EnvironmentProvider } from './environment/provider';
+import type { ModelGateway } from './model/registry';
+
+/** Everything activities touch, injected once by the worker so tests can pass real or fake parts. */
+export interface ActivityDeps {
+  db: Db;
+  models: ModelGateway;
+  environments: EnvironmentProvider;
+  logger: Logger;
+  settings: {
+    defaultModelId?: string;
+    streaming: boolean;
+    /** Host that serves runs without `worker_host` (and runs that ask for "warp"). */
+    defaultHostId: string;
+    taskQueuePrefix: string;
+    harness: AppConfig['harness'];
+  };
+}

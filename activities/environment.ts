@@ -1,0 +1,64 @@
+import type { Prisma } from '../src/generated/prisma/client';
+import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
+import { FailureType, RunErrorCode } from '../src/domain/errors';
+import type { EnvironmentRef } from '../workflows/definitions';
+import type { ActivityDeps } from './deps';
+import type { EnvironmentHandle } from './environment/provider';
+import { userFailure } from './failures';
+import { withHeartbeat } from './heartbeat';
+import { appendEvents, runNotFound } from './record';
+import { BUILTIN_TOOLS } from './tools/builtin';
+import { listMcpTools, McpConfigError } from './tools/mcp';
+import type { ToolDefinition } from './tools/types';
+
+export async function attachOrFail(deps: Pick<ActivityDeps, 'environments'>, ref: EnvironmentRef): Promise<EnvironmentHandle> {
+  const handle = await deps.environments.attach(ref);
+  // A vanished environment is a platform fault (host wiped, wrong host): retrying elsewhere will not bring it back.
+  if (!handle) throw new Error(`environment ${ref.provider}/${ref.id} is gone from this host`);
+  return handle;
+}
+
+export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'environments' | 'logger'>) {
+  const { db, environments } = deps;
+  return {
+    /** Provisions the run's environment on this host. Idempotent: a retry finds the same environment. */
+    async prepareEnvironment(input: { runId: string }): Promise<EnvironmentRef> {
+      let progress = 0;
+      const handle = await withHeartbeat(() =>
+        environments.prepare({
+          runId: input.runId,
+          onProgress: (message) => {
+            progress += 1;
+            void appendEvents(db, input.runId, [{ key: `env-progress-${progress}`, type: 'log', data: { source: 'environment', message } }]).catch(
+              (err: unknown) => deps.logger.warn({ err, runId: input.runId }, 'could not record environment progress'),
+            );
+          },
+        }),
+      );
+      return { provider: handle.provider, id: handle.id };
+    },
+
+    /** Lists the tools offered to the model: built-ins plus those of the run's MCP servers, started in the environment. */
+    async discoverTools(input: { runId: string; environment: EnvironmentRef }): Promise<{ count: number }> {
+      const run = await db.run.findUnique({ where: { id: input.runId }, select: { agentConfig: true } });
+      if (!run) throw runNotFound(input.runId);
+      const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
+      const handle = await attachOrFail(deps, input.environment);
+      let mcpTools: ToolDefinition[] = [];
+      try {
+        mcpTools = await withHeartbeat(() => listMcpTools(config.mcp_servers ?? {}, environments, handle));
+      } catch (err) {
+        if (err instanceof McpConfigError) throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);
+        throw err;
+      }
+      const tools = [...BUILTIN_TOOLS, ...mcpTools];
+      await db.run.update({ where: { id: input.runId }, data: { toolDefinitions: tools as unknown as Prisma.InputJsonValue } });
+      return { count: tools.length };
+    },
+
+    /** Removes the environment in every outcome. Succeeds when it is already gone. */
+    async cleanupEnvironment(input: { runId: string; environment: EnvironmentRef }): Promise<void> {
+      await withHeartbeat(() => environments.destroy(input.environment));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { createModelActivities } from './call-model';
+import type { ActivityDeps } from './deps';
+import { createEnvironmentActivities } from './environment';
+import { createHarnessActivities } from './harness';
+import { createOutputActivities } from './outputs';
+import { createRecordActivities } from './record';
+import { createResolveConfigActivities } from './resolve-config';
+import { createToolActivities } from './run-tool';
+
+export type { ActivityDeps } from './deps';
+export type { ModelTurn } from './call-model';
+export type { ToolCallResult } from './run-tool';
+
+/** Every activity of the run workflow, built from injected dependencies (wired once in workers/). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createRecordActivities(deps),
+    ...createResolveConfigActivities(deps),
+    ...createEnvironmentActivities(deps),
+    ...createModelActivities(deps),
+    ...createToolActivities(deps),
+    ...createHarnessActivities(deps),
+    ...createOutputActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,72 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Prisma } from '../src/generated/prisma/client';
+import { FailureType } from '../src/domain/errors';
+import type { StatusMessage } from '../src/domain/run';
+import { isTerminalState, type RunState } from '../src/domain/run-state';
+import type { Db } from '../src/db/client';
+import type { ActivityDeps } from './deps';
+
+type Tx = Prisma.TransactionClient | Db;
+
+export interface NewRunEvent {
+  /** Idempotency key, unique within the run: a retried write with the same key is a no-op. */
+  key: string;
+  type: 'state_changed' | 'message' | 'tool_call' | 'tool_result' | 'output' | 'usage' | 'log' | 'text_delta';
+  data: Prisma.InputJsonValue;
+}
+
+export async function appendEvents(tx: Tx, runId: string, events: NewRunEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.runEvent.createMany({
+    data: events.map((e) => ({ runId, key: e.key, type: e.type, data: e.data })),
+    skipDuplicates: true,
+  });
+}
+
+/** Next position in the run's transcript. Tool calls of a run execute one at a time, so no two writers race here. */
+export async function nextMessageSeq(tx: Tx, runId: string): Promise<number> {
+  const last = await tx.runMessage.aggregate({ where: { runId }, _max: { seq: true } });
+  return (last._max.seq ?? 0) + 1;
+}
+
+export function runNotFound(runId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`run ${runId} no longer exists`, FailureType.RunNotFound);
+}
+
+export interface RecordRunStateInput {
+  runId: string;
+  state: RunState;
+  statusMessage?: StatusMessage;
+  /** Idempotency key of the state event, derived from the execution and step. */
+  key: string;
+}
+
+export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
+  return {
+    /** Moves the run to a state, stamping started_at/ended_at, and appends the state_changed event. */
+    async recordRunState(input: RecordRunStateInput): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const run = await tx.run.findUnique({ where: { id: input.runId }, select: { startedAt: true } });
+        if (!run) throw runNotFound(input.runId);
+        const now = new Date();
+        await tx.run.update({
+          where: { id: input.runId },
+          data: {
+            state: input.state,
+            updatedAt: now,
+            ...(input.statusMessage !== undefined ? { statusMessage: input.statusMessage } : {}),
+            ...(input.state === 'INPROGRESS' && !run.startedAt ? { startedAt: now } : {}),
+            ...(isTerminalState(input.state) ? { endedAt: now } : {}),
+          },
+        });
+        await appendEvents(tx, input.runId, [
+          {
+            key: input.key,
+            type: 'state_changed',
+            data: { state: input.state, ...(input.statusMessage ? { status_message: input.statusMessage } : {}) },
+          },
+        ]);
+      });
+    },
+  };
+}

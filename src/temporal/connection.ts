@@ -1,0 +1,27 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { AppConfig } from '../config';
+
+/**
+ * Connection options for Temporal: the team's own cluster through @temporalio/envconfig's reading of the standard
+ * TEMPORAL_* variables and profiles, or the local dev server the launcher started.
+ */
+export function temporalConnectionOptions(config: AppConfig): NativeConnectionOptions {
+  if (config.temporal.connect) return config.temporal.connect.connectionOptions;
+  return { address: `127.0.0.1:${config.temporal.localPort}` };
+}
+
+export async function connectTemporalClient(config: AppConfig): Promise<{ client: Client; connection: Connection }> {
+  const options = temporalConnectionOptions(config);
+  const connection = await Connection.connect({
+    address: options.address,
+    tls: options.tls,
+    apiKey: options.apiKey,
+    metadata: options.metadata,
+  });
+  return { client: new Client({ connection, namespace: config.temporal.namespace }), connection };
+}
+
+export function connectTemporalWorker(config: AppConfig): Promise<NativeConnection> {
+  return NativeConnection.connect(temporalConnectionOptions(config));
+}

@@ -1,0 +1,32 @@
+/**
+ * A worker process: `npm run worker`. Serves the platform queue and this host's queue (AMBIT_HOST_ID). Run more of
+ * them, on more machines, for more capacity.
+ */
+import { ConfigError, loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { connectTemporalWorker } from '../src/temporal/connection';
+import { buildActivityDeps } from './build-deps';
+import { startWorkers } from './run-worker';
+import { installTemporalRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'ambit-worker');
+  installTemporalRuntime(logger, config.logLevel);
+  const deps = buildActivityDeps(config, logger);
+  const connection = await connectTemporalWorker(config);
+  const workers = await startWorkers({ config, connection, deps, platform: true, hostId: config.worker.hostId });
+  logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
+  const stop = () => void workers.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await workers.done;
+  await deps.db.$disconnect();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+/**
+ * One ambient-agent run, start to record. Reads top to bottom: resolve config → prepare the environment →
+ * run the agent (the model/tool loop, or an external harness) → emit outputs → finalize, and clean up the
+ * environment in every outcome. Every side effect is an activity; the transcript lives in the database and only
+ * ids cross this boundary.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { FailureType, RunErrorCode } from '../src/domain/errors';
+import { TURNS_PER_EXECUTION } from '../src/domain/limits';
+import type { StatusMessage } from '../src/domain/run';
+import type { RunState } from '../src/domain/run-state';
+import { CLEANUP, HARNESS, MODEL_CALL, PROVISION, RECORD, RESOLVE_CONFIG, TOOL_CALL } from './activity-options';
+import {
+  getRunStatusQuery,
+  type AgentRunResult,
+  type AgentRunWorkflowInput,
+  type EnvironmentRef,
+  type RunPlan,
+  type RunStatusSnapshot,
+} from './definitions';
+
+const record = proxyActivities<Activities>(RECORD);
+const config = proxyActivities<Activities>(RESOLVE_CONFIG);
+const model = proxyActivities<Activities>(MODEL_CALL);
+
+/** Environment and tool activities run on the task queue of the host that serves the run. */
+function onHost(taskQueue: string) {
+  return {
+    provision: proxyActivities<Activities>({ ...PROVISION, taskQueue }),
+    tools: proxyActivities<Activities>({ ...TOOL_CALL, taskQueue }),
+    harness: proxyActivities<Activities>({ ...HARNESS, taskQueue }),
+    cleanup: proxyActivities<Activities>({ ...CLEANUP, taskQueue }),
+  };
+}
+
+const USER_SIDE_FAILURES: readonly string[] = [
+  FailureType.InvalidConfig,
+  FailureType.ModelRequestRejected,
+  FailureType.EnvironmentSetupFailed,
+  FailureType.HarnessFailed,
+];
+
+/** Thrown inside the workflow to end the run FAILED with a code (limits). */
+class RunLimitReached extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function failureOf(err: unknown): ApplicationFailure | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+/** Maps how the run ended to its terminal state and status message. */
+function outcomeOf(err: unknown, timedOut: boolean): { state: RunState; statusMessage: StatusMessage } {
+  if (timedOut) {
+    return { state: 'FAILED', statusMessage: { message: 'The run hit its time limit (run_timeout_minutes) and was stopped.', error_code: RunErrorCode.RunTimeout } };
+  }
+  if (isCancellation(err)) {
+    return { state: 'CANCELLED', statusMessage: { message: 'The run was cancelled.', error_code: RunErrorCode.Cancelled } };
+  }
+  if (err instanceof RunLimitReached) {
+    return { state: 'FAILED', statusMessage: { message: err.message, error_code: err.errorCode } };
+  }
+  const failure = failureOf(err);
+  if (failure?.type && USER_SIDE_FAILURES.includes(failure.type)) {
+    const details = failure.details?.[0] as { errorCode?: string } | undefined;
+    return { state: 'FAILED', statusMessage: { message: failure.message, error_code: details?.errorCode ?? RunErrorCode.InvalidConfig } };
+  }
+  return {
+    state: 'ERROR',
+    statusMessage: { message: 'The platform failed to complete the run; it can be retried.', error_code: RunErrorCode.InternalError, retryable: true },
+  };
+}
+
+export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<AgentRunResult> {
+  const { runId } = input;
+  const execution = input.execution ?? 1;
+  const status: RunStatusSnapshot = { state: 'QUEUED', turn: input.continuation?.nextTurn ?? 0, phase: 'starting' };
+  setHandler(getRunStatusQuery, () => status);
+
+  let plan: RunPlan | undefined = input.continuation?.plan;
+  let environment: EnvironmentRef | undefined = input.continuation?.environment;
+  let deadline = input.continuation?.deadline;
+  let timedOut = false;
+  let continuing = false;
+  let final: { state: RunState; statusMessage: StatusMessage } | undefined;
+
+  const setState = async (state: RunState, step: string, statusMessage?: StatusMessage) => {
+    status.state = state;
+    await record.recordRunState({ runId, state, statusMessage, key: `exec-${execution}-${step}-${state}` });
+  };
+
+  try {
+    if (!plan || !environment) {
+      await setState('PENDING', 'start');
+      plan = await config.resolveRunConfig({ runId });
+      deadline = Date.now() + plan.runTimeoutMs;
+      status.phase = 'provisioning';
+      const host = onHost(plan.hostTaskQueue);
+      environment = await host.provision.prepareEnvironment({ runId });
+      await setState('CLAIMED', 'provisioned');
+      if (plan.harness === 'ambit') await host.provision.discoverTools({ runId, environment });
+      await setState('INPROGRESS', 'agent');
+    }
+    status.phase = 'agent';
+    const activePlan = plan;
+    const activeEnvironment = environment;
+    const host = onHost(activePlan.hostTaskQueue);
+
+    // The agent runs in its own scope so the run's time limit can stop it mid-call, like a cancellation.
+    const agentScope = new CancellationScope();
+    const limitScope = new CancellationScope();
+    void limitScope
+      .run(() => sleep(Math.max(0, (deadline ?? 0) - Date.now())))
+      .then(
+        () => {
+          timedOut = true;
+          agentScope.cancel();
+        },
+        () => undefined,
+      );
+    try {
+      await agentScope.run(async () => {
+        if (activePlan.harness !== 'ambit') {
+          await host.harness.runHarness({ runId, environment: activeEnvironment, harness: activePlan.harness, turn: activePlan.startTurn });
+          return;
+        }
+        let turn = input.continuation?.nextTurn ?? activePlan.startTurn;
+        let turnsThisExecution = 0;
+        for (;;) {
+          if (turn - activePlan.startTurn >= activePlan.maxTurns) {
+            throw new RunLimitReached(
+              RunErrorCode.MaxTurnsExceeded,
+              `The agent used all ${activePlan.maxTurns} turns (max_turns) without finishing.`,
+            );
+          }
+          if (turnsThisExecution >= TURNS_PER_EXECUTION || workflowInfo().continueAsNewSuggested) {
+            continuing = true;
+            await continueAsNew<typeof agentRunWorkflow>({
+              runId,
+              execution,
+              continuation: { plan: activePlan, environment: activeEnvironment, nextTurn: turn, deadline: deadline ?? 0 },
+            });
+          }
+          status.turn = turn;
+          const answer = await model.callModel({ runId, turn, modelId: activePlan.modelId });
+          for (const toolCallId of answer.toolCallIds) {
+            await host.tools.runTool({ runId, toolCallId, environment: activeEnvironment });
+          }
+          turn += 1;
+          turnsThisExecution += 1;
+          if (answer.toolCallIds.length === 0) return;
+        }
+      });
+    } finally {
+      limitScope.cancel();
+    }
+
+    status.phase = 'outputs';
+    const outputs = await record.emitOutputs({ runId, execution });
+    final = { state: 'SUCCEEDED', statusMessage: outputs.summary };
+  } catch (err) {
+    if (continuing) throw err;
+    final = outcomeOf(err, timedOut);
+  } finally {
+    if (!continuing) {
+      // Recording the outcome and cleaning up must happen even when the run was cancelled.
+      await CancellationScope.nonCancellable(async () => {
+        status.phase = 'cleanup';
+        if (plan) {
+          // Also when provisioning was interrupted: providers name environments after the run id.
+          const ref = environment ?? { provider: 'unknown', id: runId };
+          await onHost(plan.hostTaskQueue).cleanup.cleanupEnvironment({ runId, environment: ref });
+        }
+        if (final) await setState(final.state, 'end', final.statusMessage);
+        status.phase = 'done';
+      });
+    }
+  }
+  return { state: final?.state ?? 'ERROR', turns: status.turn, errorCode: final?.statusMessage.error_code };
+}

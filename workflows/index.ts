@@ -1,0 +1,1 @@
+export { agentRunWorkflow } from './agent-run';
