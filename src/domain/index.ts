@@ -1,3 +1,4 @@
+export * from './agent-api';
 export * from './agent-config';
 export * from './errors';
 export * from './model-id';

@@ -1,0 +1,44 @@
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import { API_PREFIX } from './constants';
+import { authenticate } from './middleware/authenticate';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { requestContext } from './middleware/request-context';
+import { modelsRouter } from './routes/models';
+import { publicRouter } from './routes/public';
+import { runsRouter } from './routes/runs';
+
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  logger: Logger;
+}
+
+/** Attachments (at most 5, base64 in the body) make run requests larger than typical JSON. */
+export const MAX_BODY_BYTES = '25mb';
+
+/** The Express app without a listening socket (see `startApiServer`). */
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Repeated parameters arrive as arrays and `metadata[k]` stays a plain key, which the list query parser expects.
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps.logger));
+  app.use(express.json({ limit: MAX_BODY_BYTES }));
+
+  const api = express.Router();
+  api.use(publicRouter(deps));
+  api.use(authenticate(deps.db));
+  api.use(runsRouter(deps));
+  api.use(modelsRouter(deps));
+  api.use(notFoundHandler());
+
+  app.use(API_PREFIX, api);
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

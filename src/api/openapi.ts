@@ -1,0 +1,228 @@
+/**
+ * The OpenAPI document, generated from the same zod schemas that validate requests (never written by hand).
+ * Every route the app serves is registered here; a test checks the two stay in step.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  ConversationResponseSchema,
+  HealthResponseSchema,
+  ListModelsResponseSchema,
+  ListRunsQuerySchema,
+  ListRunsResponseSchema,
+  ListTasksResponseSchema,
+  ProblemSchema,
+  RunAgentRequestSchema,
+  RunAgentResponseSchema,
+  RunItemSchema,
+  TaskItemSchema,
+} from '../domain';
+import { API_PREFIX } from './constants';
+
+/** Named copies of the domain schemas: `.meta({ id })` makes each a component that operations $ref. */
+const Problem = ProblemSchema.meta({ id: 'Error' });
+const RunAgentRequest = RunAgentRequestSchema.meta({ id: 'RunAgentRequest' });
+const RunAgentResponse = RunAgentResponseSchema.meta({ id: 'RunAgentResponse' });
+const RunItem = RunItemSchema.meta({ id: 'RunItem' });
+const TaskItem = TaskItemSchema.meta({ id: 'TaskItem' });
+const ListRunsResponse = ListRunsResponseSchema.meta({ id: 'ListRunsResponse' });
+const ListTasksResponse = ListTasksResponseSchema.meta({ id: 'ListTasksResponse' });
+const ConversationResponse = ConversationResponseSchema.meta({ id: 'ConversationResponse' });
+const ListModelsResponse = ListModelsResponseSchema.meta({ id: 'ListModelsResponse' });
+const HealthResponse = HealthResponseSchema.meta({ id: 'HealthResponse' });
+/** The same query with `metadata` documented as the deepObject parameter clients send (metadata[key]=value). */
+const ListRunsQuery = ListRunsQuerySchema.extend({
+  metadata: ListRunsQuerySchema.shape.metadata.meta({ param: { style: 'deepObject', explode: true } }),
+});
+
+type Responses = RouteConfig['responses'];
+
+function buildRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An Ambit API key: Authorization: Bearer <key>',
+  });
+  const security = [{ [bearer.name]: [] }];
+
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: Problem } },
+  });
+  const json = <T extends z.ZodType>(description: string, schema: T) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const authErrors: Responses = {
+    401: problem('Missing or invalid API key (authentication_required)'),
+    403: problem('The key may not do this (not_authorized)'),
+  };
+  const runErrors: Responses = { ...authErrors, 404: problem('No such run visible to this key (resource_not_found)') };
+  const runId = z.object({ runId: z.string().min(1).meta({ description: 'Run id' }) });
+  const taskId = z.object({ taskId: z.string().min(1).meta({ description: 'Run id (legacy name)' }) });
+  const path = (p: string) => `${API_PREFIX}${p}`;
+
+  for (const [route, operationId] of [
+    ['/agent/run', 'runAgent'],
+    ['/agent/runs', 'createRun'],
+  ] as const) {
+    registry.registerPath({
+      method: 'post',
+      path: path(route),
+      operationId,
+      summary: 'Start an agent run',
+      tags: ['runs'],
+      security,
+      request: { body: { required: true, content: { 'application/json': { schema: RunAgentRequest } } } },
+      responses: {
+        200: json('Run created (state QUEUED)', RunAgentResponse),
+        400: problem('Invalid request; detail names each bad field (invalid_request)'),
+        ...authErrors,
+        404: problem('parent_run_id names no visible run (resource_not_found)'),
+        503: problem('The workflow service could not start the run; retry (resource_unavailable)'),
+      },
+    });
+  }
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/runs'),
+    operationId: 'listRuns',
+    summary: 'List runs (keyset-paginated, filterable)',
+    description: 'Repeat `state` for several states; filter on metadata with `metadata[key]=value` (AND, at most 5).',
+    tags: ['runs'],
+    security,
+    request: { query: ListRunsQuery },
+    responses: {
+      200: json('A page of runs', ListRunsResponse),
+      400: problem('Invalid filter or cursor (invalid_request)'),
+      ...authErrors,
+      404: problem('ancestor_run_id names no visible run (resource_not_found)'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/runs/{runId}'),
+    operationId: 'getRun',
+    summary: 'Get a run',
+    tags: ['runs'],
+    security,
+    request: { params: runId },
+    responses: { 200: json('The run', RunItem), ...runErrors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/runs/{runId}/cancel'),
+    operationId: 'cancelRun',
+    summary: 'Cancel a queued, running or blocked run',
+    tags: ['runs'],
+    security,
+    request: { params: runId },
+    responses: {
+      200: json('Cancellation requested; the body is the run id as a JSON string', z.string()),
+      400: problem('The run has already ended (invalid_request)'),
+      ...runErrors,
+      503: problem('The workflow service is unreachable; retry (resource_unavailable)'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/runs/{runId}/conversation'),
+    operationId: 'getRunConversation',
+    summary: "A run's conversation, one step per agent turn",
+    tags: ['runs'],
+    security,
+    request: { params: runId },
+    responses: { 200: json('The normalized conversation', ConversationResponse), ...runErrors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/models'),
+    operationId: 'listModels',
+    summary: 'Models available to runs',
+    tags: ['models'],
+    security,
+    responses: { 200: json('Configured models and the default', ListModelsResponse), ...authErrors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/tasks'),
+    operationId: 'listTasks',
+    summary: 'List runs (legacy name)',
+    deprecated: true,
+    tags: ['legacy'],
+    security,
+    request: { query: ListRunsQuery },
+    responses: {
+      200: json('A page of tasks', ListTasksResponse),
+      400: problem('Invalid filter or cursor (invalid_request)'),
+      ...authErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/tasks/{taskId}'),
+    operationId: 'getTask',
+    summary: 'Get a run (legacy name)',
+    deprecated: true,
+    tags: ['legacy'],
+    security,
+    request: { params: taskId },
+    responses: { 200: json('The task', TaskItem), ...runErrors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/tasks/{taskId}/cancel'),
+    operationId: 'cancelTask',
+    summary: 'Cancel a run (legacy name)',
+    deprecated: true,
+    tags: ['legacy'],
+    security,
+    request: { params: taskId },
+    responses: {
+      200: json('Cancellation requested; the body is the run id as a JSON string', z.string()),
+      400: problem('The run has already ended (invalid_request)'),
+      ...runErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/health'),
+    operationId: 'health',
+    summary: 'Health of the API and what it depends on (no API key needed)',
+    tags: ['meta'],
+    responses: {
+      200: json('Database and Temporal reachable', HealthResponse),
+      503: json('Something is down; the body names it', HealthResponse),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/openapi.json'),
+    operationId: 'openapi',
+    summary: 'This document (no API key needed)',
+    tags: ['meta'],
+    responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
+  });
+  return registry;
+}
+
+let cached: { serverUrl: string; document: unknown } | undefined;
+
+/** The OpenAPI 3.1 document for a server at `serverUrl` (generated once per URL). */
+export function openApiDocument(serverUrl: string): unknown {
+  if (cached?.serverUrl !== serverUrl) {
+    const generator = new OpenApiGeneratorV31(buildRegistry().definitions);
+    const document = generator.generateDocument({
+      openapi: '3.1.0',
+      info: {
+        title: 'Ambit Agent API',
+        version: '1.0.0',
+        description: 'Self-hosted ambient agents on Temporal; wire-compatible with the Oz/Warp Agent API v1.',
+      },
+      servers: [{ url: serverUrl }],
+    });
+    cached = { serverUrl, document };
+  }
+  return cached.document;
+}

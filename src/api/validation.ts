@@ -1,0 +1,27 @@
+/** Parsing of untrusted request parts with zod, failing as invalid_request with every bad field named. */
+import type { z } from 'zod';
+import { AppError } from '../services/app-error';
+
+export type RequestPart = 'body' | 'query';
+
+function message(issue: z.core.$ZodIssue): string {
+  // A bad record key reports "Invalid key in record"; the key schema's own message says what a key must look like.
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) return issue.issues.map((i) => i.message).join(', ');
+  return issue.message;
+}
+
+/** "config.model_id: must look like ...; limit: must be ..." with the part's name for whole-value issues. */
+export function describeZodError(error: z.ZodError, part: RequestPart = 'body'): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : part}: ${message(issue)}`)
+    .join('; ');
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, part: RequestPart): z.output<S> {
+  if (part === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new AppError('invalid_request', 'body: send a JSON object with Content-Type: application/json');
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError('invalid_request', describeZodError(result.error, part));
+  return result.data;
+}

@@ -1,0 +1,114 @@
+/**
+ * Creates a run: the row (state QUEUED) and its first event in one statement, then the workflow. A run row never
+ * outlives a failed workflow start; a crash between the two is repaired by `reconcileQueuedRuns` at start-up.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Principal } from '../db/api-keys';
+import { MetadataSchema, type RunAgentRequest, type RunAgentResponse } from '../domain';
+import type { Prisma } from '../generated/prisma/client';
+import { AppError } from './app-error';
+import type { ServiceDeps } from './deps';
+import { findVisibleRun } from './run-access';
+import { startRunWorkflow } from './run-workflow';
+
+export const TITLE_MAX_LENGTH = 80;
+
+export function newRunId(): string {
+  return `run_${randomBytes(12).toString('hex')}`;
+}
+
+/** A title from the first non-empty line of the prompt, cut at a word boundary to at most 80 characters. */
+export function titleFromPrompt(prompt: string | undefined, fallback: string): string {
+  const line = (prompt ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .find((l) => l.length > 0);
+  if (!line) return fallback;
+  if (line.length <= TITLE_MAX_LENGTH) return line;
+  const cut = line.slice(0, TITLE_MAX_LENGTH - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > TITLE_MAX_LENGTH / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+export interface StartRunInput {
+  principal: Principal;
+  request: RunAgentRequest;
+}
+
+export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise<RunAgentResponse> {
+  const { db, temporal, config, logger } = deps;
+  const { principal, request } = input;
+  if (principal.role === 'viewer') {
+    throw new AppError('not_authorized', 'viewers may read runs but not start them; use a member or admin API key');
+  }
+  const team = request.team ?? true;
+  if (!team && principal.userId === null) {
+    throw new AppError(
+      'invalid_request',
+      'team: false creates a personal run, which needs a user API key; this key belongs to the team (send team: true)',
+    );
+  }
+
+  let parent: { id: string; ancestorRunIds: string[]; metadata: Prisma.JsonValue } | undefined;
+  if (request.parent_run_id !== undefined) {
+    parent = await findVisibleRun(db, principal, request.parent_run_id);
+  }
+  const inherited =
+    parent && typeof parent.metadata === 'object' && !Array.isArray(parent.metadata) ? parent.metadata : {};
+  const merged = MetadataSchema.safeParse({ ...inherited, ...request.metadata });
+  if (!merged.success) {
+    throw new AppError(
+      'invalid_request',
+      `metadata: together with the ${Object.keys(inherited ?? {}).length} keys inherited from the parent run, ${merged.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  }
+
+  const config_ = request.config ?? {};
+  const runId = newRunId();
+  const extras: Record<string, unknown> = {};
+  if (request.skill !== undefined) extras['skill'] = request.skill;
+  if (request.mode !== undefined) extras['mode'] = request.mode;
+  if (request.interactive !== undefined) extras['interactive'] = request.interactive;
+  if (request.attachments !== undefined) extras['attachments'] = request.attachments;
+
+  await db.run.create({
+    data: {
+      id: runId,
+      teamId: principal.teamId,
+      creatorUserId: principal.userId,
+      creatorType: principal.userId === null ? 'service_account' : 'user',
+      scopeType: team ? 'Team' : 'User',
+      title: request.title ?? titleFromPrompt(request.prompt, request.skill ?? config_.skill_spec ?? 'Untitled run'),
+      prompt: request.prompt ?? '',
+      state: 'QUEUED',
+      source: request.source ?? 'API',
+      executionLocation: 'REMOTE',
+      requestConfig: config_,
+      configName: config_.name ?? null,
+      modelId: config_.model_id ?? null,
+      environmentId: config_.environment_id ?? null,
+      parentRunId: parent?.id ?? null,
+      ancestorRunIds: parent ? [...parent.ancestorRunIds, parent.id] : [],
+      conversationId: request.conversation_id ?? randomUUID(),
+      metadata: merged.data,
+      // The request fields without a column of their own (skill, mode, attachments) travel with the creation event.
+      events: { create: { key: 'created', type: 'state_changed', data: { state: 'QUEUED', ...extras } } },
+    },
+  });
+
+  try {
+    await startRunWorkflow(temporal, config, runId);
+  } catch (err) {
+    logger.error({ err, runId }, 'starting the run workflow failed; removing the run row');
+    await db.run.delete({ where: { id: runId } }).catch((deleteErr: unknown) => {
+      logger.error({ err: deleteErr, runId }, 'removing the run row after a failed workflow start failed');
+    });
+    throw new AppError('resource_unavailable', 'the workflow service could not start the run; retry shortly', {
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      cause: err,
+    });
+  }
+  logger.info({ runId, teamId: principal.teamId }, 'run started');
+  return { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false };
+}
