@@ -11,7 +11,11 @@ export function databaseUrl(config: AppConfig): string {
   return config.database.url ?? `postgres://postgres:postgres@127.0.0.1:${config.database.embeddedPort}/postgres`;
 }
 
-export function buildActivityDeps(config: AppConfig, logger: Logger, db: Db = createDb(databaseUrl(config))): ActivityDeps {
+export function buildActivityDeps(
+  config: AppConfig,
+  logger: Logger,
+  db: Db = createDb(databaseUrl(config)),
+): ActivityDeps {
   return {
     db,
     models: createModelGateway(config.models),

@@ -36,7 +36,9 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         connection,
         namespace: config.temporal.namespace,
         taskQueue: runsTaskQueue(prefix),
-        ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+        ...(options.workflowBundle
+          ? { workflowBundle: options.workflowBundle }
+          : { workflowsPath: require.resolve('../workflows') }),
         activities,
         maxConcurrentActivityTaskExecutions: Math.max(20, config.worker.maxConcurrentRuns * 2),
         shutdownGraceTime: '10s',

@@ -118,6 +118,18 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(options.cliPath, args, { stdio: ['ignore', out, out], detached: false });
   const address = `127.0.0.1:${options.port}`;
+  // If this process dies without stopping the server (SIGKILL, a killed test runner), a watchdog stops it, so
+  // no orphan keeps the port and the data file locked.
+  if (child.pid !== undefined) {
+    spawn(
+      '/bin/sh',
+      ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM ${child.pid} 2>/dev/null`],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    ).unref();
+  }
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? -1));
   const deadline = Date.now() + 60_000;

@@ -25,3 +25,27 @@ export async function connectTemporalClient(config: AppConfig): Promise<{ client
 export function connectTemporalWorker(config: AppConfig): Promise<NativeConnection> {
   return NativeConnection.connect(temporalConnectionOptions(config));
 }
+
+/** Waits until the Temporal frontend answers for the namespace (a fresh dev server takes a moment). */
+export async function waitForTemporal(config: AppConfig, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const { connection } = await connectTemporalClient(config);
+      try {
+        await connection.workflowService.describeNamespace({ namespace: config.temporal.namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(
+    `Temporal at ${temporalConnectionOptions(config).address} (namespace ${config.temporal.namespace}) is not reachable: ` +
+      `${(lastError as Error | undefined)?.message ?? 'timed out'}. Check TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE.`,
+  );
+}

@@ -23,13 +23,27 @@ describe('an agent run from the API to its record', () => {
 
   test('several tool calls run in the workspace and the run ends SUCCEEDED with transcript, usage and report', async () => {
     models.addScript('tools', [
-      { toolCalls: [{ name: 'write_file', input: { path: 'notes/hello.txt', content: 'hello from the agent\n' } }], usage: { input: 100, output: 20 } },
-      { toolCalls: [{ name: 'run_shell_command', input: { command: 'cat notes/hello.txt && echo lines=$(wc -l < notes/hello.txt)' } }], usage: { input: 150, output: 25 } },
+      {
+        toolCalls: [{ name: 'write_file', input: { path: 'notes/hello.txt', content: 'hello from the agent\n' } }],
+        usage: { input: 100, output: 20 },
+      },
+      {
+        toolCalls: [
+          {
+            name: 'run_shell_command',
+            input: { command: 'cat notes/hello.txt && echo lines=$(wc -l < notes/hello.txt)' },
+          },
+        ],
+        usage: { input: 150, output: 25 },
+      },
       { toolCalls: [{ name: 'list_files', input: { path: '.', recursive: true } }], usage: { input: 200, output: 10 } },
       { text: 'Wrote notes/hello.txt and checked it has one line.', usage: { input: 250, output: 30 } },
     ]);
 
-    const created = await platform.request('POST', '/agent/runs', { prompt: 'Write a note [script:tools]', config: { name: 'e2e' } });
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Write a note [script:tools]',
+      config: { name: 'e2e' },
+    });
     expect(created.status).toBe(200);
     const runId: string = created.body.run_id;
     expect(created.body.task_id).toBe(runId);
@@ -55,21 +69,26 @@ describe('an agent run from the API to its record', () => {
 
     // The report artifact holds the final answer.
     expect(run.artifacts).toHaveLength(1);
-    expect(run.artifacts[0]).toMatchObject({ artifact_type: 'FILE', data: { filename: 'report.md', mime_type: 'text/markdown' } });
+    expect(run.artifacts[0]).toMatchObject({
+      artifact_type: 'FILE',
+      data: { filename: 'report.md', mime_type: 'text/markdown' },
+    });
     const artifact = await platform.database.db.artifact.findFirstOrThrow({ where: { runId } });
     expect(artifact.content).toBe('Wrote notes/hello.txt and checked it has one line.');
 
     // The transcript: prompt, then each turn's actions and results, then the answer.
     const conversation = await platform.request('GET', `/agent/runs/${runId}/conversation`);
     expect(conversation.status).toBe(200);
-    const blocks = conversation.body.steps.flatMap((s: any) => s.messages.flatMap((m: any) => m.content.map((c: any) => c.type)));
+    const blocks = conversation.body.steps.flatMap((s: any) =>
+      s.messages.flatMap((m: any) => m.content.map((c: any) => c.type)),
+    );
     expect(blocks.filter((t: string) => t === 'action')).toHaveLength(3);
     expect(blocks.filter((t: string) => t === 'action_result')).toHaveLength(3);
 
     // The state timeline was recorded in order, and the workspace was cleaned up.
-    const states = (await platform.database.db.runEvent.findMany({ where: { runId, type: 'state_changed' }, orderBy: { id: 'asc' } })).map(
-      (e) => (e.data as { state: string }).state,
-    );
+    const states = (
+      await platform.database.db.runEvent.findMany({ where: { runId, type: 'state_changed' }, orderBy: { id: 'asc' } })
+    ).map((e) => (e.data as { state: string }).state);
     expect(states).toEqual(['QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS', 'SUCCEEDED']);
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${platform.dataDir}/workspaces/${runId}`)).toBe(false);

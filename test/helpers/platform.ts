@@ -103,7 +103,10 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     async request(method, route, body) {
       const res = await fetch(`${api.url}/api/v1${route}`, {
         method,
-        headers: { authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
@@ -118,7 +121,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         if (r.status === 200 && states.includes(r.body.state)) return r.body;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new Error(`run ${runId} did not reach ${states.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+      throw new Error(
+        `run ${runId} did not reach ${states.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+      );
     },
     async stop() {
       for (const w of workers) {

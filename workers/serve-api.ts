@@ -1,0 +1,23 @@
+import type { Client } from '@temporalio/client';
+import { startApiServer, type ApiServer } from '../src/api/server';
+import type { AppConfig } from '../src/config';
+import type { Db } from '../src/db/client';
+import type { Logger } from '../src/logger';
+import { reconcileQueuedRuns } from '../src/services/reconcile-queued-runs';
+
+/** Starts the API and finishes any run creation a crash interrupted (a row whose workflow never started). */
+export async function serveApi(deps: {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  logger: Logger;
+}): Promise<ApiServer> {
+  const api = await startApiServer({ ...deps, port: deps.config.port, host: deps.config.bindHost });
+  reconcileQueuedRuns(deps)
+    .then((r) => {
+      if (r.started.length)
+        deps.logger.info({ runs: r.started }, 'started workflows of runs whose creation was interrupted');
+    })
+    .catch((err: unknown) => deps.logger.warn({ err }, 'could not reconcile queued runs'));
+  return api;
+}
