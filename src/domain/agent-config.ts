@@ -45,8 +45,7 @@ export const AgentConfigSchema = z.object({
   max_turns: z.number().int().min(1).max(500).optional(),
   run_timeout_minutes: z
     .number()
-    .int()
-    .min(1)
+    .min(0.1, 'run_timeout_minutes is at least 0.1 (6 seconds)')
     .max(24 * 60)
     .optional(),
 });
@@ -57,7 +56,7 @@ export const ResolvedAgentConfigSchema = AgentConfigSchema.extend({
   model_id: z.string(),
   harness: HarnessSchema,
   max_turns: z.number().int(),
-  run_timeout_minutes: z.number().int(),
+  run_timeout_minutes: z.number(),
   idle_timeout_minutes: z.number().int(),
 });
 export type ResolvedAgentConfig = z.infer<typeof ResolvedAgentConfigSchema>;
