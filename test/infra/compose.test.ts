@@ -87,7 +87,6 @@ describe('docker-compose.temporal.yml', () => {
     expect(result.status).toBe(0);
     expect(Object.keys(loadStack().services).sort()).toEqual([
       'ambit-api',
-      'ambit-migrate',
       'ambit-postgres',
       'ambit-worker',
       'temporal',
@@ -109,17 +108,15 @@ describe('docker-compose.temporal.yml', () => {
     const stack = loadStack();
     const api = service(stack, 'ambit-api');
     const worker = service(stack, 'ambit-worker');
-    const migrate = service(stack, 'ambit-migrate');
 
-    for (const s of [api, worker, migrate]) {
+    for (const s of [api, worker]) {
       expect(s.build?.dockerfile).toBe('Dockerfile');
       expect(s.build?.context).toBe(ROOT);
     }
     expect(api.command).toEqual(['node', 'dist/workers/api.js']);
     expect(worker.command).toEqual(['node', 'dist/workers/main.js']);
-    expect(migrate.command).toEqual(['node', 'dist/scripts/db-migrate.js']);
     // Each compiled entry point comes from a source file the build compiles.
-    for (const command of [api.command, worker.command, migrate.command]) {
+    for (const command of [api.command, worker.command]) {
       const source = (command?.[1] ?? '').replace(/^dist\//, '').replace(/\.js$/, '.ts');
       expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
     }
@@ -128,7 +125,7 @@ describe('docker-compose.temporal.yml', () => {
   it('wires the database, Temporal and the bootstrap key into the Ambit services', () => {
     const stack = loadStack({ AMBIT_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, TEMPORAL_NAMESPACE: 'agents' });
 
-    for (const name of ['ambit-api', 'ambit-worker', 'ambit-migrate']) {
+    for (const name of ['ambit-api', 'ambit-worker']) {
       const env = service(stack, name).environment ?? {};
       expect(env['DATABASE_URL']).toMatch(/^postgres:\/\/ambit:[^@]+@ambit-postgres:5432\/ambit$/);
       expect(env['TEMPORAL_ADDRESS']).toBe('temporal:7233');
@@ -153,13 +150,15 @@ describe('docker-compose.temporal.yml', () => {
     expect(conditions('temporal')).toEqual({ 'temporal-schema': 'service_completed_successfully' });
     expect(conditions('temporal-namespace')).toEqual({ temporal: 'service_healthy' });
     expect(conditions('temporal-ui')).toEqual({ temporal: 'service_healthy' });
-    expect(conditions('ambit-migrate')).toEqual({ 'ambit-postgres': 'service_healthy' });
-    for (const name of ['ambit-api', 'ambit-worker']) {
-      expect(conditions(name)).toEqual({
-        'ambit-migrate': 'service_completed_successfully',
-        'temporal-namespace': 'service_completed_successfully',
-      });
-    }
+    // The API migrates the schema at start-up; the worker waits for it.
+    expect(conditions('ambit-api')).toEqual({
+      'ambit-postgres': 'service_healthy',
+      'temporal-namespace': 'service_completed_successfully',
+    });
+    expect(conditions('ambit-worker')).toEqual({
+      'ambit-api': 'service_healthy',
+      'temporal-namespace': 'service_completed_successfully',
+    });
     for (const name of ['temporal-postgres', 'ambit-postgres', 'temporal', 'ambit-api']) {
       expect(service(stack, name).healthcheck?.test.length).toBeGreaterThan(0);
     }
