@@ -14,15 +14,16 @@ type ExternalHarness = Exclude<RunPlan['harness'], 'ambit'>;
  * $AMBIT_PROMPT (never through the shell's parsing) and the model, when chosen, in $AMBIT_MODEL.
  */
 export const DEFAULT_HARNESS_COMMANDS: Record<ExternalHarness, string> = {
-  claude: 'claude -p "$AMBIT_PROMPT" --output-format stream-json --verbose --dangerously-skip-permissions ${AMBIT_MODEL:+--model "$AMBIT_MODEL"}',
+  claude:
+    'claude -p "$AMBIT_PROMPT" --output-format stream-json --verbose --dangerously-skip-permissions ${AMBIT_MODEL:+--model "$AMBIT_MODEL"}',
   codex: 'codex exec --json --skip-git-repo-check ${AMBIT_MODEL:+--model "$AMBIT_MODEL"} "$AMBIT_PROMPT"',
   gemini: 'gemini --yolo ${AMBIT_MODEL:+--model "$AMBIT_MODEL"} -p "$AMBIT_PROMPT"',
 };
 
 /** Which platform credentials each CLI needs, passed into the environment only for that harness. */
 const CREDENTIALS: Record<ExternalHarness, string[]> = {
-  claude: ['ANTHROPIC_API_KEY'],
-  codex: ['OPENAI_API_KEY'],
+  claude: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
+  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   gemini: ['GEMINI_API_KEY'],
 };
 
@@ -34,9 +35,17 @@ export function finalAnswer(stdout: string): { text: string; inputTokens: number
   const lines = stdout.trim().split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
-      const obj = JSON.parse(lines[i] ?? '') as { type?: string; result?: unknown; usage?: { input_tokens?: number; output_tokens?: number } };
+      const obj = JSON.parse(lines[i] ?? '') as {
+        type?: string;
+        result?: unknown;
+        usage?: { input_tokens?: number; output_tokens?: number };
+      };
       if (obj.type === 'result' && typeof obj.result === 'string') {
-        return { text: obj.result, inputTokens: obj.usage?.input_tokens ?? 0, outputTokens: obj.usage?.output_tokens ?? 0 };
+        return {
+          text: obj.result,
+          inputTokens: obj.usage?.input_tokens ?? 0,
+          outputTokens: obj.usage?.output_tokens ?? 0,
+        };
       }
     } catch {
       break;
@@ -49,7 +58,12 @@ export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environ
   const { db, environments, settings } = deps;
   return {
     /** Runs an external agent CLI for the whole run inside its environment, streaming its output into the run's events. */
-    async runHarness(input: { runId: string; environment: EnvironmentRef; harness: ExternalHarness; turn: number }): Promise<{ exitCode: number }> {
+    async runHarness(input: {
+      runId: string;
+      environment: EnvironmentRef;
+      harness: ExternalHarness;
+      turn: number;
+    }): Promise<{ exitCode: number }> {
       const key = `harness-result-${input.turn}`;
       const existing = await db.runMessage.findUnique({ where: { runId_key: { runId: input.runId, key } } });
       if (existing) return { exitCode: 0 };
@@ -57,7 +71,9 @@ export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environ
       if (!run) throw runNotFound(input.runId);
       const config = (run.agentConfig ?? {}) as { harness?: { model_id?: string }; base_prompt?: string };
       const command = settings.harness.commands[input.harness] ?? DEFAULT_HARNESS_COMMANDS[input.harness];
-      const env: Record<string, string> = { AMBIT_PROMPT: config.base_prompt ? `${config.base_prompt}\n\n${run.prompt}` : run.prompt };
+      const env: Record<string, string> = {
+        AMBIT_PROMPT: config.base_prompt ? `${config.base_prompt}\n\n${run.prompt}` : run.prompt,
+      };
       if (config.harness?.model_id) env['AMBIT_MODEL'] = config.harness.model_id;
       for (const name of CREDENTIALS[input.harness]) {
         const value = settings.harness.credentials[name];
@@ -72,9 +88,15 @@ export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environ
         pending = final ? '' : (parts.pop() ?? '');
         const events = parts
           .filter((l) => l.trim())
-          .map((line) => ({ key: `harness-${input.turn}-line-${++lineNo}`, type: 'log' as const, data: { source: input.harness, line: line.slice(0, 4000) } }));
+          .map((line) => ({
+            key: `harness-${input.turn}-line-${++lineNo}`,
+            type: 'log' as const,
+            data: { source: input.harness, line: line.slice(0, 4000) },
+          }));
         if (events.length) {
-          void appendEvents(db, input.runId, events).catch((err: unknown) => deps.logger.warn({ err }, 'could not record harness output'));
+          void appendEvents(db, input.runId, events).catch((err: unknown) =>
+            deps.logger.warn({ err }, 'could not record harness output'),
+          );
         }
       };
       const result = await withHeartbeat((signal) =>
@@ -122,7 +144,9 @@ export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environ
             updatedAt: new Date(),
           },
         });
-        await appendEvents(tx, input.runId, [{ key: `${key}-message`, type: 'message', data: { role: 'assistant', turn: input.turn, text: answer.text } }]);
+        await appendEvents(tx, input.runId, [
+          { key: `${key}-message`, type: 'message', data: { role: 'assistant', turn: input.turn, text: answer.text } },
+        ]);
       });
       return { exitCode: 0 };
     },

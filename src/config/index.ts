@@ -147,7 +147,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const uiUrl = e.AMBIT_TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? '' : `http://localhost:${e.AMBIT_TEMPORAL_UI_PORT}`);
   let connect: ClientConnectConfig | undefined;
   if (e.TEMPORAL_ADDRESS) {
-    const envVars = Object.fromEntries(Object.entries(source).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+    const envVars = Object.fromEntries(
+      Object.entries(source).filter((kv): kv is [string, string] => typeof kv[1] === 'string'),
+    );
     try {
       connect = loadClientConnectConfig({ overrideEnvVars: envVars, disableFile: !envVars['TEMPORAL_CONFIG_FILE'] });
     } catch (err) {
@@ -155,7 +157,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
   const credentials: Record<string, string> = {};
-  for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'] as const) {
+  for (const k of [
+    'ANTHROPIC_API_KEY',
+    'ANTHROPIC_BASE_URL',
+    'OPENAI_API_KEY',
+    'OPENAI_BASE_URL',
+    'GEMINI_API_KEY',
+  ] as const) {
     const v = e[k];
     if (v) credentials[k] = v;
   }
