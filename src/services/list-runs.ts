@@ -39,8 +39,10 @@ export async function filtersWhere(
   if (q.created_before !== undefined) where.push({ createdAt: { lt: new Date(q.created_before) } });
   if (q.updated_after !== undefined) where.push({ updatedAt: { gt: new Date(q.updated_after) } });
   if (q.q !== undefined) {
+    // Prisma's `contains` is a LIKE pattern: escape its wildcards so the search text matches literally.
+    const text = q.q.replace(/[\\%_]/g, '\\$&');
     where.push({
-      OR: [{ title: { contains: q.q, mode: 'insensitive' } }, { prompt: { contains: q.q, mode: 'insensitive' } }],
+      OR: [{ title: { contains: text, mode: 'insensitive' } }, { prompt: { contains: text, mode: 'insensitive' } }],
     });
   }
   for (const [key, value] of Object.entries(q.metadata ?? {})) {
