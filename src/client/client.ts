@@ -28,6 +28,7 @@ const API_PREFIX = '/api/v1';
 export const AmbitClientOptionsSchema = z.object({
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http(s) URL such as http://localhost:3000' })
+    .refine((u) => !hasCredentials(u), 'baseUrl must not contain credentials: pass the key as apiKey')
     .transform(apiRootOf),
   apiKey: z.string().min(1, 'apiKey must not be empty; omit it to call only public routes').optional(),
   timeoutMs: z
@@ -39,6 +40,15 @@ export const AmbitClientOptionsSchema = z.object({
   fetch: z.custom<FetchLike>((f) => typeof f === 'function', 'fetch must be a function').optional(),
 });
 export type AmbitClientOptions = z.input<typeof AmbitClientOptionsSchema>;
+
+export function hasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
 
 /** Accept both the server root and the API root (what users of the Oz SDKs pass as `baseURL`). */
 function apiRootOf(baseUrl: string): string {

@@ -154,12 +154,11 @@ function parseBody<S extends z.ZodType>(spec: RequestSpec, url: string, res: Raw
 export function describeCause(err: unknown): string {
   const cause = (err as { cause?: unknown } | undefined)?.cause;
   const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') {
-    if (code === 'ECONNREFUSED') return 'connection refused';
-    if (code === 'ENOTFOUND') return 'host not found';
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
-    return code;
-  }
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  if (typeof code === 'string') return code;
+  if (cause instanceof Error && cause.message) return cause.message;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -167,10 +166,9 @@ export function describeCause(err: unknown): string {
 export function redact(url: string): string {
   try {
     const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
     return u.toString();
   } catch {
     return url;

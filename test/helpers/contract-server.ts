@@ -37,7 +37,7 @@ export interface Fault {
   destroy?: boolean;
 }
 
-/** What a run looks like after the n-th GET of it: a follow test scripts a run's life as frames. */
+/** One step of a scripted run's life, applied by a GET of the run. */
 export interface RunFrame {
   state?: RunState;
   status_message?: RunItem['status_message'];
@@ -53,10 +53,13 @@ export interface ContractServer {
   conversations: Map<string, ConversationResponse>;
   models: ListModelsResponse;
   inject(fault: Fault): void;
-  /** The next created run advances one frame per `GET /agent/runs/{id}`. */
+  /**
+   * The next created run follows these frames: the n-th `GET /agent/runs/{id}` applies frames[n-1] before
+   * answering (state and conversation change together, as in a real server).
+   */
   scriptNextRun(frames: RunFrame[]): void;
   addRun(run: Partial<RunItem> & { run_id: string }): RunItem;
-  /** Forgets requests, runs, conversations, scripts and unused faults: call it between tests. */
+  /** Forgets requests, runs, conversations, scripts and unused faults, and restarts run ids: call it between tests. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -230,9 +233,8 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       const run = runs.get(id);
       if (!run) return fail(404, `run ${id} does not exist`);
       if (req.method === 'GET' && runRoute[2] === undefined) {
-        const snapshot = structuredClone(run);
         advance(run);
-        return send(200, snapshot);
+        return send(200, run);
       }
       if (req.method === 'GET' && runRoute[2] === '/conversation') return send(200, conversationOf(id));
       if (req.method === 'POST' && runRoute[2] === '/cancel') {
@@ -335,6 +337,7 @@ export async function startContractServer(options: ContractServerOptions = {}): 
       scripts.clear();
       faults.length = 0;
       pendingScript = undefined;
+      seq = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
