@@ -4,15 +4,18 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j|mj|cj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   // Several dependencies (the AI SDK and what it imports, commander, octokit) are ESM-only. Node runs them through
   // require(esm), which jest's module system lacks on Node 20, so swc compiles node_modules to CommonJS too,
   // except large packages known to be CommonJS already.
   transformIgnorePatterns: [
-    '/node_modules/(?:@temporalio|@prisma|@swc|typescript|pg|pg-[a-z-]+|pino|express|@electric-sql)/',
+    '/node_modules/(?:@temporalio|@prisma|@swc|typescript|pg|pg-[a-z-]+|pino|express|protobufjs|@protobufjs|long|@grpc)/',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // Prisma's generated client (src/generated/prisma) imports its TypeScript siblings as './x.js', as Node's ESM
+  // resolution wants; jest's resolver needs the extension dropped to find x.ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 120000,
