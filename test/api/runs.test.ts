@@ -206,6 +206,26 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
       expect((await create(a.member, { skill: 'acme/repo:deploy' })).status).toBe(200);
     });
 
+    it('keeps the request fields without a column of their own on the creation event', async () => {
+      const attachments = [{ file_name: 'notes.txt', mime_type: 'text/plain', data: 'aGVsbG8=' }];
+      const res = await create(a.member, {
+        prompt: 'with extras',
+        skill: 'acme/repo:review',
+        mode: 'plan',
+        interactive: true,
+        attachments,
+      });
+      expect(res.status).toBe(200);
+      const event = await h.db.runEvent.findFirstOrThrow({ where: { runId: res.body.run_id, key: 'created' } });
+      expect(event.data).toEqual({
+        state: 'QUEUED',
+        skill: 'acme/repo:review',
+        mode: 'plan',
+        interactive: true,
+        attachments,
+      });
+    });
+
     it('answers 400 for malformed JSON and for a body that is not an object', async () => {
       const malformed = await h.request('POST', '/api/v1/agent/runs', { key: a.member, rawBody: '{"prompt": ' });
       expect(expectProblem(malformed, 400, 'invalid_request').detail).toContain('malformed JSON');
