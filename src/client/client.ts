@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
-import { AmbitInvalidRequestError } from './errors';
+import { AmbitInvalidRequestError, InternalServerError } from './errors';
 import { Transport, type FetchLike, type RequestOptions } from './http';
 import { encodeListRunsQuery, type ListRunsParams } from './query';
 import {
@@ -165,8 +165,30 @@ export class AmbitClient {
     this.models = new ModelsResource(this.transport);
   }
 
-  /** Liveness of the API server; needs no API key. */
+  /**
+   * Liveness of the API server and what it depends on; needs no API key. A degraded server answers 503 with the
+   * same body, which is returned rather than thrown, and not retried by default: a probe wants the answer now.
+   */
   async health(options?: RequestOptions): Promise<HealthResponse> {
-    return await this.transport.request({ method: 'GET', path: '/health' }, HealthResponseSchema, options);
+    try {
+      return await this.transport.request({ method: 'GET', path: '/health' }, HealthResponseSchema, {
+        maxRetries: 0,
+        ...options,
+      });
+    } catch (err) {
+      if (err instanceof InternalServerError && err.status === 503 && err.body !== undefined) {
+        const degraded = HealthResponseSchema.safeParse(safeJson(err.body));
+        if (degraded.success) return degraded.data;
+      }
+      throw err;
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

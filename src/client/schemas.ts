@@ -189,5 +189,10 @@ export const ListModelsResponseSchema = z.looseObject({
 });
 export type ListModelsResponse = z.infer<typeof ListModelsResponseSchema>;
 
-export const HealthResponseSchema = z.looseObject({ status: z.string() });
+/** `status` is `ok` or `degraded`; the other fields name each dependency (`database`, `temporal`: ok | down). */
+export const HealthResponseSchema = z.looseObject({
+  status: z.string(),
+  database: z.string().optional(),
+  temporal: z.string().optional(),
+});
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;

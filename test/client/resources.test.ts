@@ -82,6 +82,19 @@ describe('AmbitClient resources against a contract server', () => {
     expect(server.requests[1]?.headers.authorization).toBeUndefined();
   });
 
+  test('a degraded server (503 with a health body) is reported, not thrown, and not retried', async () => {
+    server.inject({
+      path: '/health',
+      status: 503,
+      body: { status: 'degraded', database: 'ok', temporal: 'down' },
+    });
+
+    const health = await client.health();
+
+    expect(health).toEqual({ status: 'degraded', database: 'ok', temporal: 'down' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   test('runs.list repeats array params and encodes metadata as metadata[k]=v', async () => {
     server.addRun({ run_id: 'r1', state: 'QUEUED', metadata: { team: 'core', env: 'prod' } });
     server.addRun({ run_id: 'r2', state: 'FAILED', metadata: { team: 'core', env: 'prod' } });
