@@ -1,4 +1,13 @@
-import { APICallError, generateText, jsonSchema, LoadAPIKeyError, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
+import {
+  APICallError,
+  generateText,
+  jsonSchema,
+  LoadAPIKeyError,
+  streamText,
+  tool,
+  type ModelMessage,
+  type ToolSet,
+} from 'ai';
 import type { Prisma } from '../src/generated/prisma/client';
 import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
@@ -54,16 +63,21 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
     async callModel(input: { runId: string; turn: number; modelId: string }): Promise<ModelTurn> {
       const callId = `${input.runId}:turn-${input.turn}`;
       const done = await db.modelCall.findUnique({ where: { id: callId } });
-      if (done) return { finishReason: done.finishReason, toolCallIds: done.toolCallIds, textPreview: done.text.slice(0, 500) };
+      if (done)
+        return { finishReason: done.finishReason, toolCallIds: done.toolCallIds, textPreview: done.text.slice(0, 500) };
 
-      const run = await db.run.findUnique({ where: { id: input.runId }, select: { agentConfig: true, toolDefinitions: true } });
+      const run = await db.run.findUnique({
+        where: { id: input.runId },
+        select: { agentConfig: true, toolDefinitions: true },
+      });
       if (!run) throw runNotFound(input.runId);
       const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
       const definitions = (run.toolDefinitions ?? []) as unknown as ToolDefinition[];
       const rows = await db.runMessage.findMany({ where: { runId: input.runId }, orderBy: { seq: 'asc' } });
       const messages = rows.map((r) => ({ role: r.role, content: r.content }) as ModelMessage);
       const tools: ToolSet = {};
-      for (const d of definitions) tools[d.name] = tool({ description: d.description, inputSchema: jsonSchema(d.inputSchema) });
+      for (const d of definitions)
+        tools[d.name] = tool({ description: d.description, inputSchema: jsonSchema(d.inputSchema) });
       const instructions = config.base_prompt ? `${AGENT_INSTRUCTIONS}\n\n${config.base_prompt}` : AGENT_INSTRUCTIONS;
       const model = (() => {
         try {
@@ -78,7 +92,13 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
           const common = { model, instructions, messages, tools, maxRetries: 0, abortSignal: signal } as const;
           if (!settings.streaming) {
             const r = await generateText(common);
-            return { text: r.text, finishReason: r.finishReason, toolCalls: r.toolCalls, usage: r.usage, responseMessages: r.responseMessages };
+            return {
+              text: r.text,
+              finishReason: r.finishReason,
+              toolCalls: r.toolCalls,
+              usage: r.usage,
+              responseMessages: r.responseMessages,
+            };
           }
           let streamError: unknown;
           const s = streamText({ ...common, onError: ({ error }) => void (streamError = error) });
@@ -157,13 +177,30 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
           },
         });
         await appendEvents(tx, input.runId, [
-          ...(result.text ? [{ key: `turn-${input.turn}-text`, type: 'message' as const, data: { role: 'assistant', turn: input.turn, text: result.text } }] : []),
+          ...(result.text
+            ? [
+                {
+                  key: `turn-${input.turn}-text`,
+                  type: 'message' as const,
+                  data: { role: 'assistant', turn: input.turn, text: result.text },
+                },
+              ]
+            : []),
           ...result.toolCalls.map((c) => ({
             key: `tool-call-${c.toolCallId}`,
             type: 'tool_call' as const,
-            data: { turn: input.turn, tool_call_id: c.toolCallId, name: c.toolName, input: (c.input ?? {}) as Prisma.InputJsonValue },
+            data: {
+              turn: input.turn,
+              tool_call_id: c.toolCallId,
+              name: c.toolName,
+              input: (c.input ?? {}) as Prisma.InputJsonValue,
+            },
           })),
-          { key: `turn-${input.turn}-usage`, type: 'usage', data: { turn: input.turn, input_tokens: inputTokens, output_tokens: outputTokens } },
+          {
+            key: `turn-${input.turn}-usage`,
+            type: 'usage',
+            data: { turn: input.turn, input_tokens: inputTokens, output_tokens: outputTokens },
+          },
         ]);
       });
       return { finishReason: result.finishReason, toolCallIds, textPreview: result.text.slice(0, 500) };

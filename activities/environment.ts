@@ -11,7 +11,10 @@ import { BUILTIN_TOOLS } from './tools/builtin';
 import { listMcpTools, McpConfigError } from './tools/mcp';
 import type { ToolDefinition } from './tools/types';
 
-export async function attachOrFail(deps: Pick<ActivityDeps, 'environments'>, ref: EnvironmentRef): Promise<EnvironmentHandle> {
+export async function attachOrFail(
+  deps: Pick<ActivityDeps, 'environments'>,
+  ref: EnvironmentRef,
+): Promise<EnvironmentHandle> {
   const handle = await deps.environments.attach(ref);
   // A vanished environment is a platform fault (host wiped, wrong host): retrying elsewhere will not bring it back.
   if (!handle) throw new Error(`environment ${ref.provider}/${ref.id} is gone from this host`);
@@ -29,8 +32,10 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
           runId: input.runId,
           onProgress: (message) => {
             progress += 1;
-            void appendEvents(db, input.runId, [{ key: `env-progress-${progress}`, type: 'log', data: { source: 'environment', message } }]).catch(
-              (err: unknown) => deps.logger.warn({ err, runId: input.runId }, 'could not record environment progress'),
+            void appendEvents(db, input.runId, [
+              { key: `env-progress-${progress}`, type: 'log', data: { source: 'environment', message } },
+            ]).catch((err: unknown) =>
+              deps.logger.warn({ err, runId: input.runId }, 'could not record environment progress'),
             );
           },
         }),
@@ -48,11 +53,15 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
       try {
         mcpTools = await withHeartbeat(() => listMcpTools(config.mcp_servers ?? {}, environments, handle));
       } catch (err) {
-        if (err instanceof McpConfigError) throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);
+        if (err instanceof McpConfigError)
+          throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);
         throw err;
       }
       const tools = [...BUILTIN_TOOLS, ...mcpTools];
-      await db.run.update({ where: { id: input.runId }, data: { toolDefinitions: tools as unknown as Prisma.InputJsonValue } });
+      await db.run.update({
+        where: { id: input.runId },
+        data: { toolDefinitions: tools as unknown as Prisma.InputJsonValue },
+      });
       return { count: tools.length };
     },
 

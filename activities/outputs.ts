@@ -9,7 +9,10 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .filter((p): p is { type: 'text'; text: string } => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'text')
+    .filter(
+      (p): p is { type: 'text'; text: string } =>
+        typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'text',
+    )
     .map((p) => p.text)
     .join('\n');
 }
@@ -25,10 +28,16 @@ export function createOutputActivities({ db }: Pick<ActivityDeps, 'db'>) {
      * Emits the run's outputs: the agent's final answer as a report artifact (FILE report.md, inline content) and
      * a one-line summary for the status message. Idempotent per execution.
      */
-    async emitOutputs(input: { runId: string; execution: number }): Promise<{ artifactUids: string[]; summary: StatusMessage }> {
+    async emitOutputs(input: {
+      runId: string;
+      execution: number;
+    }): Promise<{ artifactUids: string[]; summary: StatusMessage }> {
       const run = await db.run.findUnique({ where: { id: input.runId }, select: { id: true, artifactTypes: true } });
       if (!run) throw runNotFound(input.runId);
-      const lastAssistant = await db.runMessage.findFirst({ where: { runId: input.runId, role: 'assistant' }, orderBy: { seq: 'desc' } });
+      const lastAssistant = await db.runMessage.findFirst({
+        where: { runId: input.runId, role: 'assistant' },
+        orderBy: { seq: 'desc' },
+      });
       const report = textOf(lastAssistant?.content).trim() || '(the agent finished without a written answer)';
       const uid = `${input.runId}-report-${input.execution}`;
       const filename = input.execution === 1 ? 'report.md' : `report-${input.execution}.md`;

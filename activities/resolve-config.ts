@@ -10,7 +10,11 @@ import { appendEvents, runNotFound } from './record';
 
 const PLATFORM_HOST_ALIASES = new Set(['warp', 'default']);
 
-export function createResolveConfigActivities({ db, models, settings }: Pick<ActivityDeps, 'db' | 'models' | 'settings'>) {
+export function createResolveConfigActivities({
+  db,
+  models,
+  settings,
+}: Pick<ActivityDeps, 'db' | 'models' | 'settings'>) {
   return {
     /**
      * Resolves the run's config (request over team defaults over platform defaults), records it on the run as
@@ -26,7 +30,8 @@ export function createResolveConfigActivities({ db, models, settings }: Pick<Act
       }
       const request = parsed.data;
       const harnessType = request.harness?.type === 'oz' || !request.harness ? 'ambit' : request.harness.type;
-      const modelId = request.harness?.model_id ?? request.model_id ?? run.team.defaultModelId ?? settings.defaultModelId;
+      const modelId =
+        request.harness?.model_id ?? request.model_id ?? run.team.defaultModelId ?? settings.defaultModelId;
       if (!modelId && harnessType === 'ambit') {
         throw userFailure(
           FailureType.InvalidConfig,
@@ -50,7 +55,10 @@ export function createResolveConfigActivities({ db, models, settings }: Pick<Act
           );
         }
       }
-      const hostId = !request.worker_host || PLATFORM_HOST_ALIASES.has(request.worker_host) ? settings.defaultHostId : request.worker_host;
+      const hostId =
+        !request.worker_host || PLATFORM_HOST_ALIASES.has(request.worker_host)
+          ? settings.defaultHostId
+          : request.worker_host;
       const resolved: ResolvedAgentConfig = {
         ...request,
         model_id: modelId ?? '',

@@ -19,7 +19,9 @@ const MAX_OUTPUT_JSON_CHARS = 200_000;
 
 function bounded(output: Record<string, unknown>): Record<string, unknown> {
   const json = JSON.stringify(output);
-  return json.length <= MAX_OUTPUT_JSON_CHARS ? output : { truncated: true, preview: json.slice(0, MAX_OUTPUT_JSON_CHARS) };
+  return json.length <= MAX_OUTPUT_JSON_CHARS
+    ? output
+    : { truncated: true, preview: json.slice(0, MAX_OUTPUT_JSON_CHARS) };
 }
 
 export function createToolActivities(deps: Pick<ActivityDeps, 'db' | 'environments' | 'logger'>) {
@@ -33,9 +35,13 @@ export function createToolActivities(deps: Pick<ActivityDeps, 'db' | 'environmen
       const id = toolCallRowId(input.runId, input.toolCallId);
       const call = await db.toolCall.findUnique({ where: { id } });
       if (!call) throw runNotFound(input.runId);
-      if (call.state === 'completed' || call.state === 'failed' || call.state === 'denied') return { state: call.state };
+      if (call.state === 'completed' || call.state === 'failed' || call.state === 'denied')
+        return { state: call.state };
 
-      const run = await db.run.findUnique({ where: { id: input.runId }, select: { agentConfig: true, toolDefinitions: true } });
+      const run = await db.run.findUnique({
+        where: { id: input.runId },
+        select: { agentConfig: true, toolDefinitions: true },
+      });
       if (!run) throw runNotFound(input.runId);
       const definitions = (run.toolDefinitions ?? []) as unknown as ToolDefinition[];
       const definition = definitions.find((d) => d.name === call.name);
@@ -49,11 +55,15 @@ export function createToolActivities(deps: Pick<ActivityDeps, 'db' | 'environmen
         }
         const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
         const server = config.mcp_servers?.[definition.source.server];
-        if (!server) return { state: 'failed', output: { error: `MCP server ${definition.source.server} is not configured` } };
+        if (!server)
+          return { state: 'failed', output: { error: `MCP server ${definition.source.server} is not configured` } };
         try {
           return await callMcpTool(server, definition.source.tool, call.input, environments, handle);
         } catch (err) {
-          return { state: 'failed', output: { error: `MCP tool ${definition.source.tool} failed: ${(err as Error).message}` } };
+          return {
+            state: 'failed',
+            output: { error: `MCP tool ${definition.source.tool} failed: ${(err as Error).message}` },
+          };
         }
       });
 
@@ -77,7 +87,10 @@ export function createToolActivities(deps: Pick<ActivityDeps, 'db' | 'environmen
                 type: 'tool-result',
                 toolCallId: input.toolCallId,
                 toolName: call.name,
-                output: outcome.state === 'completed' ? { type: 'json', value: output } : { type: 'error-json', value: output },
+                output:
+                  outcome.state === 'completed'
+                    ? { type: 'json', value: output }
+                    : { type: 'error-json', value: output },
               },
             ] as Prisma.InputJsonValue,
           },
@@ -86,7 +99,13 @@ export function createToolActivities(deps: Pick<ActivityDeps, 'db' | 'environmen
           {
             key: `tool-result-${input.toolCallId}`,
             type: 'tool_result',
-            data: { turn: call.turn, tool_call_id: input.toolCallId, name: call.name, state: outcome.state, output: output as Prisma.InputJsonValue },
+            data: {
+              turn: call.turn,
+              tool_call_id: input.toolCallId,
+              name: call.name,
+              state: outcome.state,
+              output: output as Prisma.InputJsonValue,
+            },
           },
         ]);
         await tx.run.update({ where: { id: input.runId }, data: { updatedAt: new Date() } });

@@ -69,10 +69,19 @@ function failureOf(err: unknown): ApplicationFailure | undefined {
 /** Maps how the run ended to its terminal state and status message. */
 function outcomeOf(err: unknown, timedOut: boolean): { state: RunState; statusMessage: StatusMessage } {
   if (timedOut) {
-    return { state: 'FAILED', statusMessage: { message: 'The run hit its time limit (run_timeout_minutes) and was stopped.', error_code: RunErrorCode.RunTimeout } };
+    return {
+      state: 'FAILED',
+      statusMessage: {
+        message: 'The run hit its time limit (run_timeout_minutes) and was stopped.',
+        error_code: RunErrorCode.RunTimeout,
+      },
+    };
   }
   if (isCancellation(err)) {
-    return { state: 'CANCELLED', statusMessage: { message: 'The run was cancelled.', error_code: RunErrorCode.Cancelled } };
+    return {
+      state: 'CANCELLED',
+      statusMessage: { message: 'The run was cancelled.', error_code: RunErrorCode.Cancelled },
+    };
   }
   if (err instanceof RunLimitReached) {
     return { state: 'FAILED', statusMessage: { message: err.message, error_code: err.errorCode } };
@@ -80,11 +89,18 @@ function outcomeOf(err: unknown, timedOut: boolean): { state: RunState; statusMe
   const failure = failureOf(err);
   if (failure?.type && USER_SIDE_FAILURES.includes(failure.type)) {
     const details = failure.details?.[0] as { errorCode?: string } | undefined;
-    return { state: 'FAILED', statusMessage: { message: failure.message, error_code: details?.errorCode ?? RunErrorCode.InvalidConfig } };
+    return {
+      state: 'FAILED',
+      statusMessage: { message: failure.message, error_code: details?.errorCode ?? RunErrorCode.InvalidConfig },
+    };
   }
   return {
     state: 'ERROR',
-    statusMessage: { message: 'The platform failed to complete the run; it can be retried.', error_code: RunErrorCode.InternalError, retryable: true },
+    statusMessage: {
+      message: 'The platform failed to complete the run; it can be retried.',
+      error_code: RunErrorCode.InternalError,
+      retryable: true,
+    },
   };
 }
 
@@ -138,7 +154,12 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     try {
       await agentScope.run(async () => {
         if (activePlan.harness !== 'ambit') {
-          await host.harness.runHarness({ runId, environment: activeEnvironment, harness: activePlan.harness, turn: activePlan.startTurn });
+          await host.harness.runHarness({
+            runId,
+            environment: activeEnvironment,
+            harness: activePlan.harness,
+            turn: activePlan.startTurn,
+          });
           return;
         }
         let turn = input.continuation?.nextTurn ?? activePlan.startTurn;
@@ -155,7 +176,12 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
             await continueAsNew<typeof agentRunWorkflow>({
               runId,
               execution,
-              continuation: { plan: activePlan, environment: activeEnvironment, nextTurn: turn, deadline: deadline ?? 0 },
+              continuation: {
+                plan: activePlan,
+                environment: activeEnvironment,
+                nextTurn: turn,
+                deadline: deadline ?? 0,
+              },
             });
           }
           status.turn = turn;

@@ -27,7 +27,12 @@ class CappedBuffer {
  * Runs `sh -c command` as its own process group, so a timeout or cancellation kills everything the command
  * started, not only the shell.
  */
-export function execShell(command: string, cwd: string, options: ExecOptions, baseEnv: NodeJS.ProcessEnv): Promise<ExecResult> {
+export function execShell(
+  command: string,
+  cwd: string,
+  options: ExecOptions,
+  baseEnv: NodeJS.ProcessEnv,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], {
       cwd,

@@ -49,9 +49,16 @@ export interface EnvironmentProvider {
   exec(handle: EnvironmentHandle, command: string, options: ExecOptions): Promise<ExecResult>;
   readFile(handle: EnvironmentHandle, relativePath: string): Promise<Buffer>;
   writeFile(handle: EnvironmentHandle, relativePath: string, content: string | Buffer): Promise<void>;
-  listFiles(handle: EnvironmentHandle, relativePath: string, options: { recursive: boolean; limit: number }): Promise<FileEntry[]>;
+  listFiles(
+    handle: EnvironmentHandle,
+    relativePath: string,
+    options: { recursive: boolean; limit: number },
+  ): Promise<FileEntry[]>;
   /** A transport to an MCP stdio server started inside the environment. */
-  mcpStdioTransport(handle: EnvironmentHandle, server: { command: string; args?: string[]; env?: Record<string, string> }): Transport;
+  mcpStdioTransport(
+    handle: EnvironmentHandle,
+    server: { command: string; args?: string[]; env?: Record<string, string> },
+  ): Transport;
   /** Removes the environment and everything it holds; succeeds when it is already gone. */
   destroy(ref: EnvironmentRef): Promise<void>;
 }

@@ -76,7 +76,11 @@ export class WorkspaceProvider implements EnvironmentProvider {
     await fs.writeFile(target, content);
   }
 
-  async listFiles(handle: EnvironmentHandle, relativePath: string, options: { recursive: boolean; limit: number }): Promise<FileEntry[]> {
+  async listFiles(
+    handle: EnvironmentHandle,
+    relativePath: string,
+    options: { recursive: boolean; limit: number },
+  ): Promise<FileEntry[]> {
     const start = this.resolveInside(handle, relativePath);
     const out: FileEntry[] = [];
     const walk = async (dir: string): Promise<void> => {
@@ -91,7 +95,11 @@ export class WorkspaceProvider implements EnvironmentProvider {
           if (options.recursive && entry.name !== '.git' && entry.name !== 'node_modules') await walk(full);
         } else {
           const stat = await fs.lstat(full);
-          out.push({ path: rel, type: entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'symlink' : 'other', size: stat.size });
+          out.push({
+            path: rel,
+            type: entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'symlink' : 'other',
+            size: stat.size,
+          });
         }
       }
     };
@@ -99,7 +107,10 @@ export class WorkspaceProvider implements EnvironmentProvider {
     return out;
   }
 
-  mcpStdioTransport(handle: EnvironmentHandle, server: { command: string; args?: string[]; env?: Record<string, string> }) {
+  mcpStdioTransport(
+    handle: EnvironmentHandle,
+    server: { command: string; args?: string[]; env?: Record<string, string> },
+  ) {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.baseEnv(handle))) if (v !== undefined) env[k] = v;
     return new StdioClientTransport({

@@ -26,12 +26,14 @@ const KEY_VARIABLE: Record<ModelProvider, string> = {
  * Temporal, so each attempt is durable and visible.
  */
 export function createModelGateway(models: AppConfig['models']): ModelGateway {
-  const openai = models.openai.apiKey || models.openai.baseURL
-    ? createOpenAI({ apiKey: models.openai.apiKey ?? 'unset', baseURL: models.openai.baseURL })
-    : undefined;
-  const anthropic = models.anthropic.apiKey || models.anthropic.baseURL
-    ? createAnthropic({ apiKey: models.anthropic.apiKey ?? 'unset', baseURL: models.anthropic.baseURL })
-    : undefined;
+  const openai =
+    models.openai.apiKey || models.openai.baseURL
+      ? createOpenAI({ apiKey: models.openai.apiKey ?? 'unset', baseURL: models.openai.baseURL })
+      : undefined;
+  const anthropic =
+    models.anthropic.apiKey || models.anthropic.baseURL
+      ? createAnthropic({ apiKey: models.anthropic.apiKey ?? 'unset', baseURL: models.anthropic.baseURL })
+      : undefined;
   const compatible = models.openaiCompatible.baseURL
     ? createOpenAICompatible({
         name: 'openai-compatible',
@@ -47,11 +49,15 @@ export function createModelGateway(models: AppConfig['models']): ModelGateway {
     languageModel(modelId) {
       const parsed = parseModelId(modelId);
       if (!parsed) {
-        throw new ModelConfigError(`unknown model "${modelId}": use "<provider>/<model>" with provider openai, anthropic or openai-compatible`);
+        throw new ModelConfigError(
+          `unknown model "${modelId}": use "<provider>/<model>" with provider openai, anthropic or openai-compatible`,
+        );
       }
       const provider = providers[parsed.provider];
       if (!provider) {
-        throw new ModelConfigError(`model provider "${parsed.provider}" is not configured: set ${KEY_VARIABLE[parsed.provider]} on the worker`);
+        throw new ModelConfigError(
+          `model provider "${parsed.provider}" is not configured: set ${KEY_VARIABLE[parsed.provider]} on the worker`,
+        );
       }
       return provider(parsed.model);
     },

@@ -73,7 +73,9 @@ export const BUILTIN_TOOLS: ToolDefinition[] = SPECS.map((s) => ({
 const failed = (error: string): ToolOutcome => ({ state: 'failed', output: { error } });
 
 function invalidInput(name: string, error: z.ZodError): ToolOutcome {
-  return failed(`invalid input for ${name}: ${error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
+  return failed(
+    `invalid input for ${name}: ${error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+  );
 }
 
 export interface BuiltinToolContext {
@@ -84,7 +86,11 @@ export interface BuiltinToolContext {
 }
 
 /** Executes a built-in tool. Failures the model can act on (bad path, non-unique edit) are tool results, not errors. */
-export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: BuiltinToolContext): Promise<ToolOutcome> {
+export async function executeBuiltinTool(
+  name: string,
+  rawInput: unknown,
+  ctx: BuiltinToolContext,
+): Promise<ToolOutcome> {
   const { provider, handle } = ctx;
   try {
     switch (name) {
@@ -100,7 +106,13 @@ export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: B
         });
         return {
           state: r.exitCode === 0 ? 'completed' : 'failed',
-          output: { exit_code: r.exitCode, stdout: r.stdout, stderr: r.stderr, timed_out: r.timedOut, truncated: r.truncated },
+          output: {
+            exit_code: r.exitCode,
+            stdout: r.stdout,
+            stderr: r.stderr,
+            timed_out: r.timedOut,
+            truncated: r.truncated,
+          },
         };
       }
       case 'read_file': {
@@ -114,13 +126,19 @@ export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: B
           content = lines.slice(from, parsed.data.limit ? from + parsed.data.limit : undefined).join('\n');
         }
         const truncated = content.length > READ_CAP_CHARS;
-        return { state: 'completed', output: { path: parsed.data.path, content: content.slice(0, READ_CAP_CHARS), truncated } };
+        return {
+          state: 'completed',
+          output: { path: parsed.data.path, content: content.slice(0, READ_CAP_CHARS), truncated },
+        };
       }
       case 'write_file': {
         const parsed = WriteFileInput.safeParse(rawInput);
         if (!parsed.success) return invalidInput(name, parsed.error);
         await provider.writeFile(handle, parsed.data.path, parsed.data.content);
-        return { state: 'completed', output: { path: parsed.data.path, bytes_written: Buffer.byteLength(parsed.data.content) } };
+        return {
+          state: 'completed',
+          output: { path: parsed.data.path, bytes_written: Buffer.byteLength(parsed.data.content) },
+        };
       }
       case 'edit_file': {
         const parsed = EditFileInput.safeParse(rawInput);
@@ -129,7 +147,8 @@ export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: B
         const text = (await provider.readFile(handle, p)).toString('utf8');
         const count = text.split(old_string).length - 1;
         if (count === 0) return failed(`old_string not found in ${p}`);
-        if (count > 1 && !replace_all) return failed(`old_string occurs ${count} times in ${p}; pass replace_all or a longer old_string`);
+        if (count > 1 && !replace_all)
+          return failed(`old_string occurs ${count} times in ${p}; pass replace_all or a longer old_string`);
         const next = replace_all ? text.split(old_string).join(new_string) : text.replace(old_string, () => new_string);
         await provider.writeFile(handle, p, next);
         return { state: 'completed', output: { path: p, replacements: replace_all ? count : 1 } };
@@ -137,7 +156,10 @@ export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: B
       case 'list_files': {
         const parsed = ListFilesInput.safeParse(rawInput);
         if (!parsed.success) return invalidInput(name, parsed.error);
-        const entries = await provider.listFiles(handle, parsed.data.path ?? '.', { recursive: parsed.data.recursive ?? false, limit: LIST_LIMIT });
+        const entries = await provider.listFiles(handle, parsed.data.path ?? '.', {
+          recursive: parsed.data.recursive ?? false,
+          limit: LIST_LIMIT,
+        });
         return { state: 'completed', output: { entries, truncated: entries.length >= LIST_LIMIT } };
       }
       default:
@@ -145,8 +167,16 @@ export async function executeBuiltinTool(name: string, rawInput: unknown, ctx: B
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.name === 'EnvironmentPathError' || e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'ENOTDIR' || e.code === 'EACCES') {
-      return failed(e.code === 'ENOENT' ? `no such file or directory: ${(rawInput as { path?: string }).path ?? ''}` : e.message);
+    if (
+      e.name === 'EnvironmentPathError' ||
+      e.code === 'ENOENT' ||
+      e.code === 'EISDIR' ||
+      e.code === 'ENOTDIR' ||
+      e.code === 'EACCES'
+    ) {
+      return failed(
+        e.code === 'ENOENT' ? `no such file or directory: ${(rawInput as { path?: string }).path ?? ''}` : e.message,
+      );
     }
     throw err;
   }

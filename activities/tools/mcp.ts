@@ -22,7 +22,9 @@ function transportFor(server: McpServer, provider: EnvironmentProvider, handle: 
   if ('url' in server) {
     return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers ?? {} } });
   }
-  throw new McpConfigError('MCP servers registered by warp_id are not available on a self-hosted platform; use {command} or {url}');
+  throw new McpConfigError(
+    'MCP servers registered by warp_id are not available on a self-hosted platform; use {command} or {url}',
+  );
 }
 
 /** Connects to one MCP server for the duration of `fn`. Stdio servers are started inside the run's environment. */
