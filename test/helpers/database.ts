@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createDb, type Db } from '../../src/db/client';
 import { startEmbeddedDatabase } from '../../src/db/embedded';
-import { applyMigrations } from '../../src/db/migrate';
+import { applyMigrations, defaultMigrationsDir, readMigrations } from '../../src/db/migrate';
 
 export const DB_KINDS = ['pglite', 'postgres'] as const;
 export type DbKind = (typeof DB_KINDS)[number];
@@ -59,9 +59,52 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
   };
 }
 
-/** Starts an empty embedded database in a new temporary directory; `stop()` stops it and removes the directory. */
-export async function createEmptyEmbeddedDatabase(): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
+/**
+ * Initializing a PGlite data directory takes seconds (initdb in WebAssembly) where copying one takes a fraction of
+ * one, so each kind of starting point (empty, migrated) is built once per PGlite version and migration set, kept in
+ * the OS temp directory for every test file and run, and copied for each test database.
+ */
+async function pgliteTemplate(migrated: boolean): Promise<string> {
+  const pgliteDir = path.dirname(require.resolve('@electric-sql/pglite'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(pgliteDir, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const key = crypto
+    .createHash('sha256')
+    .update(version)
+    .update(
+      migrated
+        ? readMigrations(defaultMigrationsDir())
+            .map((m) => `${m.name}:${m.checksum}`)
+            .join(',')
+        : '',
+    )
+    .digest('hex')
+    .slice(0, 16);
+  const template = path.join(os.tmpdir(), `ambit-pglite-template-${migrated ? 'migrated' : 'empty'}-${key}`);
+  if (fs.existsSync(path.join(template, 'ready'))) return template;
+
+  const building = fs.mkdtempSync(`${template}.building-`);
+  const server = await startEmbeddedDatabase({ dataDir: building, port: 0 });
+  try {
+    if (migrated) await applyMigrations({ url: server.url });
+  } finally {
+    await server.stop();
+  }
+  fs.writeFileSync(path.join(building, 'ready'), '');
+  try {
+    fs.renameSync(building, template);
+  } catch {
+    // Another test process finished the same template first; theirs is as good as ours.
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+async function startEmbeddedCopy(migrated: boolean): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
+  const template = await pgliteTemplate(migrated);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambit-pglite-'));
+  fs.cpSync(path.join(template, 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
   const server = await startEmbeddedDatabase({ dataDir, port: 0 });
   return {
     url: server.url,
@@ -73,13 +116,19 @@ export async function createEmptyEmbeddedDatabase(): Promise<{ url: string; data
   };
 }
 
+/** Starts an embedded database with no tables in a new temporary directory; `stop()` stops it and removes it. */
+export function createEmptyEmbeddedDatabase(): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
+  return startEmbeddedCopy(false);
+}
+
 /** A migrated database of the given kind with a Prisma client on it. Call `close()` in afterAll/afterEach. */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const empty =
     kind === 'pglite'
-      ? await createEmptyEmbeddedDatabase().then((e) => ({ url: e.url, dispose: () => e.stop() }))
+      ? await startEmbeddedCopy(true).then((e) => ({ url: e.url, dispose: () => e.stop() }))
       : await createEmptyPostgresDatabase().then((p) => ({ url: p.url, dispose: () => p.drop() }));
   try {
+    // A no-op on the migrated PGlite copy, the real thing on PostgreSQL; either way the schema is current.
     await applyMigrations({ url: empty.url });
   } catch (err) {
     await empty.dispose();
