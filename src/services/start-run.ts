@@ -2,7 +2,7 @@
  * Creates a run: the row (state QUEUED) and its first event in one statement, then the workflow. A run row never
  * outlives a failed workflow start; a crash between the two is repaired by `reconcileQueuedRuns` at start-up.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '../db/api-keys';
 import { MetadataSchema, type RunAgentRequest, type RunAgentResponse } from '../domain';
 import type { Prisma } from '../generated/prisma/client';
@@ -15,6 +15,14 @@ export const TITLE_MAX_LENGTH = 80;
 
 export function newRunId(): string {
   return `run_${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * The run id an `Idempotency-Key` maps to, per team: a client retrying a creation whose response it lost gets
+ * the same run back instead of a second one (the official SDKs retry POSTs).
+ */
+export function idempotentRunId(teamId: string, idempotencyKey: string): string {
+  return `run_${createHash('sha256').update(`${teamId}\0${idempotencyKey}`).digest('hex').slice(0, 24)}`;
 }
 
 /** A title from the first non-empty line of the prompt, cut at a word boundary to at most 80 characters. */
@@ -33,6 +41,12 @@ export function titleFromPrompt(prompt: string | undefined, fallback: string): s
 export interface StartRunInput {
   principal: Principal;
   request: RunAgentRequest;
+  /** From the `Idempotency-Key` header: the same key within a team always yields the same run. */
+  idempotencyKey?: string;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
 
 export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise<RunAgentResponse> {
@@ -64,14 +78,19 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
   }
 
   const config_ = request.config ?? {};
-  const runId = newRunId();
+  const runId = input.idempotencyKey ? idempotentRunId(principal.teamId, input.idempotencyKey) : newRunId();
+  if (input.idempotencyKey) {
+    const existing = await db.run.findUnique({ where: { id: runId }, select: { state: true } });
+    if (existing)
+      return { run_id: runId, task_id: runId, state: existing.state as RunAgentResponse['state'], at_capacity: false };
+  }
   const extras: Record<string, unknown> = {};
   if (request.skill !== undefined) extras['skill'] = request.skill;
   if (request.mode !== undefined) extras['mode'] = request.mode;
   if (request.interactive !== undefined) extras['interactive'] = request.interactive;
   if (request.attachments !== undefined) extras['attachments'] = request.attachments;
 
-  await db.run.create({
+  const created = db.run.create({
     data: {
       id: runId,
       teamId: principal.teamId,
@@ -95,6 +114,14 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
       events: { create: { key: 'created', type: 'state_changed', data: { state: 'QUEUED', ...extras } } },
     },
   });
+  try {
+    await created;
+  } catch (err) {
+    // Two requests with one idempotency key at once: the second finds the first's run.
+    if (input.idempotencyKey && isUniqueViolation(err))
+      return { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false };
+    throw err;
+  }
 
   try {
     await startRunWorkflow(temporal, config, runId);

@@ -1,5 +1,6 @@
 /** Run routes of the Agent API, and their legacy `/agent/tasks` spellings (same data under older names). */
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import { RunAgentRequestSchema } from '../../domain';
 import type { ServiceDeps } from '../../services/deps';
 import { cancelRun } from '../../services/cancel-run';
@@ -11,6 +12,8 @@ import { parseListRunsQuery } from '../list-runs-query';
 import { principalOf } from '../middleware/request-context';
 import { parseOrThrow } from '../validation';
 
+const IdempotencyKeySchema = z.string().min(1).max(255, 'Idempotency-Key is at most 255 characters').optional();
+
 function queryOf(req: Request): Record<string, unknown> {
   return req.query;
 }
@@ -21,7 +24,8 @@ export function runsRouter(deps: ServiceDeps): Router {
   for (const path of ['/agent/run', '/agent/runs']) {
     router.post(path, async (req, res) => {
       const request = parseOrThrow(RunAgentRequestSchema, req.body, 'body');
-      res.json(await startRun(deps, { principal: principalOf(res), request }));
+      const idempotencyKey = parseOrThrow(IdempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
+      res.json(await startRun(deps, { principal: principalOf(res), request, idempotencyKey }));
     });
   }
 
