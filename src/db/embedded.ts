@@ -75,11 +75,14 @@ export async function startEmbeddedDatabase(options: {
   const log = options.log ?? (() => undefined);
   const pgliteDir = path.join(path.resolve(dataDir), 'pglite');
   fs.mkdirSync(pgliteDir, { recursive: true });
+  const lockFile = `${pgliteDir}.lock`;
+  acquireLock(lockFile);
 
   let db: PGlite;
   try {
     db = await PGlite.create(pgliteDir);
   } catch (err) {
+    releaseLock(lockFile);
     throw new EmbeddedDatabaseError(
       `Could not open the embedded database in ${pgliteDir}: ${(err as Error).message}. ` +
         'Another Ambit process may be using this data directory, or its files are damaged; stop the other process ' +
@@ -98,6 +101,7 @@ export async function startEmbeddedDatabase(options: {
     await server.start();
   } catch (err) {
     await db.close().catch(() => undefined);
+    releaseLock(lockFile);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new EmbeddedDatabaseError(
@@ -113,6 +117,7 @@ export async function startEmbeddedDatabase(options: {
   const conn = server.getServerConn();
   const actualPort = Number(conn.slice(conn.lastIndexOf(':') + 1));
   const url = `postgres://postgres:postgres@127.0.0.1:${actualPort}/postgres`;
+  fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url }));
   log(`embedded database (PGlite) in ${pgliteDir} listening on 127.0.0.1:${actualPort}`);
 
   let stopped: Promise<void> | undefined;
@@ -124,9 +129,60 @@ export async function startEmbeddedDatabase(options: {
         await server.stop();
         // Closing PGlite flushes its files; without it the next start may find an unclean shutdown.
         await db.close();
+        releaseLock(lockFile);
         log('embedded database stopped');
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * PGlite has no lock of its own: two processes opening one data directory would corrupt it. The lock file names
+ * the process holding it; one left by a process that died is taken over.
+ */
+function acquireLock(lockFile: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readLock(lockFile);
+    if (holder && isAlive(holder.pid)) {
+      throw new EmbeddedDatabaseError(
+        `The embedded database in ${path.dirname(lockFile)} is already in use by process ${holder.pid}` +
+          `${holder.url ? ` (serving ${holder.url})` : ''}. Stop that process, connect to it with DATABASE_URL, ` +
+          'or use another AMBIT_DATA_DIR.',
+      );
+    }
+    fs.rmSync(lockFile, { force: true });
+  }
+  throw new EmbeddedDatabaseError(`Could not take the lock ${lockFile}; remove it if no Ambit process is running.`);
+}
+
+function readLock(lockFile: string): { pid: number; url?: string } | undefined {
+  try {
+    const parsed = z
+      .object({ pid: z.number().int().positive(), url: z.string().optional() })
+      .safeParse(JSON.parse(fs.readFileSync(lockFile, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseLock(lockFile: string): void {
+  if (readLock(lockFile)?.pid === process.pid) fs.rmSync(lockFile, { force: true });
 }

@@ -113,6 +113,24 @@ describe('embedded database (PGlite over the wire)', () => {
     }
   });
 
+  it('refuses a second server on a data directory in use, and takes over one left by a dead process', async () => {
+    const first = await startEmbeddedDatabase({ dataDir, port: 0 });
+    try {
+      await expect(startEmbeddedDatabase({ dataDir, port: 0 })).rejects.toThrow(
+        new RegExp(`already in use by process ${process.pid} \\(serving ${first.url.replace(/[/.]/g, '\\$&')}\\)`),
+      );
+    } finally {
+      await first.stop();
+    }
+    expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(false);
+    // A crashed process leaves its lock behind; a pid that cannot exist stands in for it.
+    fs.writeFileSync(path.join(dataDir, 'pglite.lock'), JSON.stringify({ pid: 2 ** 22 + 1 }));
+
+    const second = await startEmbeddedDatabase({ dataDir, port: 0 });
+
+    await second.stop();
+  });
+
   it('rejects a missing dataDir with a message naming it', async () => {
     await expect(startEmbeddedDatabase({ dataDir: '', port: 0 })).rejects.toThrow(/dataDir/);
   });
