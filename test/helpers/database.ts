@@ -104,8 +104,14 @@ async function pgliteTemplate(migrated: boolean): Promise<string> {
 async function startEmbeddedCopy(migrated: boolean): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
   const template = await pgliteTemplate(migrated);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambit-pglite-'));
-  fs.cpSync(path.join(template, 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
-  const server = await startEmbeddedDatabase({ dataDir, port: 0 });
+  let server: Awaited<ReturnType<typeof startEmbeddedDatabase>>;
+  try {
+    fs.cpSync(path.join(template, 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
+    server = await startEmbeddedDatabase({ dataDir, port: 0 });
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: server.url,
     dataDir,
