@@ -85,11 +85,16 @@ async function pgliteTemplate(migrated: boolean): Promise<string> {
   if (fs.existsSync(path.join(template, 'ready'))) return template;
 
   const building = fs.mkdtempSync(`${template}.building-`);
-  const server = await startEmbeddedDatabase({ dataDir: building, port: 0 });
   try {
-    if (migrated) await applyMigrations({ url: server.url });
-  } finally {
-    await server.stop();
+    const server = await startEmbeddedDatabase({ dataDir: building, port: 0 });
+    try {
+      if (migrated) await applyMigrations({ url: server.url });
+    } finally {
+      await server.stop();
+    }
+  } catch (err) {
+    fs.rmSync(building, { recursive: true, force: true });
+    throw err;
   }
   fs.writeFileSync(path.join(building, 'ready'), '');
   try {
