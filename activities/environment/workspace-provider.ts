@@ -24,7 +24,9 @@ export class WorkspaceProvider implements EnvironmentProvider {
   constructor(private readonly root: string) {}
 
   private dirFor(id: string): string {
-    if (!/^[a-zA-Z0-9._-]+$/.test(id)) throw new EnvironmentPathError(`invalid environment id ${id}`);
+    // Dots-only ids ('.', '..') would name the workspaces folder or its parent, which destroy() removes.
+    if (!/^[a-zA-Z0-9._-]+$/.test(id) || /^\.+$/.test(id))
+      throw new EnvironmentPathError(`invalid environment id ${id}`);
     return path.join(this.root, id);
   }
 
@@ -61,12 +63,12 @@ export class WorkspaceProvider implements EnvironmentProvider {
     }
   }
 
-  exec(handle: EnvironmentHandle, command: string, options: ExecOptions) {
+  async exec(handle: EnvironmentHandle, command: string, options: ExecOptions) {
     const cwd = this.resolveInside(handle, options.cwd ?? '.');
     return execShell(command, cwd, options, this.baseEnv(handle));
   }
 
-  readFile(handle: EnvironmentHandle, relativePath: string): Promise<Buffer> {
+  async readFile(handle: EnvironmentHandle, relativePath: string): Promise<Buffer> {
     return fs.readFile(this.resolveInside(handle, relativePath));
   }
 

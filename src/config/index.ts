@@ -12,12 +12,15 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535);
 const optionalString = z.string().min(1).optional();
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:11434/v1' });
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
   AMBIT_HOST: z.string().default('127.0.0.1'),
-  AMBIT_PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://ambit.example.com' }).optional(),
+  AMBIT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://ambit.example.com' })
+    .optional(),
   AMBIT_DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 
@@ -38,7 +41,7 @@ export const EnvSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   AMBIT_TEMPORAL_PORT: port.default(7233),
   AMBIT_TEMPORAL_UI_PORT: port.default(8233),
-  AMBIT_TEMPORAL_UI_URL: z.url().optional(),
+  AMBIT_TEMPORAL_UI_URL: httpUrl.optional(),
   AMBIT_TASK_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
@@ -59,12 +62,12 @@ export const EnvSchema = z.object({
     .optional(),
   AMBIT_MODEL_STREAMING: bool.default(true),
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_BASE_URL: httpUrl.optional(),
   OPENAI_MODELS: optionalString,
   ANTHROPIC_API_KEY: optionalString,
-  ANTHROPIC_BASE_URL: z.url().optional(),
+  ANTHROPIC_BASE_URL: httpUrl.optional(),
   ANTHROPIC_MODELS: optionalString,
-  OPENAI_COMPATIBLE_BASE_URL: z.url().optional(),
+  OPENAI_COMPATIBLE_BASE_URL: httpUrl.optional(),
   OPENAI_COMPATIBLE_API_KEY: optionalString,
   OPENAI_COMPATIBLE_MODELS: optionalString,
   GEMINI_API_KEY: optionalString,
@@ -177,7 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: e.DATABASE_URL, embeddedPort: e.AMBIT_EMBEDDED_DB_PORT },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      // A namespace from a TEMPORAL_CONFIG_FILE profile counts unless TEMPORAL_NAMESPACE is set explicitly.
+      namespace: source['TEMPORAL_NAMESPACE'] ? e.TEMPORAL_NAMESPACE : (connect?.namespace ?? e.TEMPORAL_NAMESPACE),
       apiKey: e.TEMPORAL_API_KEY,
       connect,
       tls:

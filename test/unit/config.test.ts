@@ -105,6 +105,15 @@ describe('loadConfig', () => {
     });
   });
 
+  test('provider base URLs must be http(s): a missing scheme or another one is refused with an example', () => {
+    for (const bad of ['localhost:8080', 'ftp://models.example.com', 'javascript:alert(1)']) {
+      expect(() => loadConfig({ OPENAI_BASE_URL: bad })).toThrow(/OPENAI_BASE_URL: must be an http\(s\) URL/);
+    }
+    expect(
+      loadConfig({ OPENAI_COMPATIBLE_BASE_URL: 'http://localhost:11434/v1' }).models.openaiCompatible.baseURL,
+    ).toBe('http://localhost:11434/v1');
+  });
+
   test('the public URL loses its trailing slash', () => {
     expect(loadConfig({ AMBIT_PUBLIC_URL: 'https://ambit.example.com/' }).publicUrl).toBe('https://ambit.example.com');
   });
@@ -157,6 +166,19 @@ describe('loadConfig', () => {
           apiKey: 'file-key',
           metadata: { 'x-env': 'prod' },
         });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a namespace from the profile is used unless TEMPORAL_NAMESPACE is set', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambit-envconfig-'));
+      try {
+        const file = path.join(dir, 'temporal.toml');
+        fs.writeFileSync(file, '[profile.prod]\naddress = "x:7233"\nnamespace = "prod-ns"\n');
+        const base = { TEMPORAL_ADDRESS: 'x:7233', TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' };
+        expect(loadConfig(base).temporal.namespace).toBe('prod-ns');
+        expect(loadConfig({ ...base, TEMPORAL_NAMESPACE: 'explicit' }).temporal.namespace).toBe('explicit');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -62,6 +62,10 @@ describe('WorkspaceProvider.resolveInside (paths the agent gives)', () => {
     await expect(provider.prepare({ runId: '../escape' })).rejects.toThrow(EnvironmentPathError);
     await expect(provider.attach({ provider: 'workspace', id: 'a/b' })).rejects.toThrow(EnvironmentPathError);
     await expect(provider.destroy({ provider: 'workspace', id: 'x/../..' })).rejects.toThrow(EnvironmentPathError);
+    // '.' and '..' are made of allowed characters but name the workspaces folder and the data folder.
+    await expect(provider.destroy({ provider: 'workspace', id: '..' })).rejects.toThrow(EnvironmentPathError);
+    await expect(provider.destroy({ provider: 'workspace', id: '.' })).rejects.toThrow(EnvironmentPathError);
+    await expect(provider.attach({ provider: 'workspace', id: '...' })).rejects.toThrow(EnvironmentPathError);
     expect(fs.existsSync(root)).toBe(true);
   });
 });
