@@ -1,4 +1,3 @@
-import type { Prisma } from '../src/generated/prisma/client';
 import type { StatusMessage } from '../src/domain/run';
 import type { ActivityDeps } from './deps';
 import { appendEvents, runNotFound } from './record';
@@ -59,7 +58,7 @@ export function createOutputActivities({ db }: Pick<ActivityDeps, 'db'>) {
           await tx.run.update({ where: { id: input.runId }, data: { artifactTypes: { push: 'FILE' } } });
         }
         await appendEvents(tx, input.runId, [
-          { key: `output-${uid}`, type: 'output', data: { artifact_type: 'FILE', ...data } as Prisma.InputJsonValue },
+          { key: `output-${uid}`, type: 'output', data: { artifact_type: 'FILE', ...data } },
         ]);
       });
       return { artifactUids: [uid], summary: { message: summarize(report) } };

@@ -1,4 +1,3 @@
-import type { Prisma } from '../src/generated/prisma/client';
 import { AgentConfigSchema, type ResolvedAgentConfig } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_MAX_TURNS, DEFAULT_RUN_TIMEOUT_MINUTES } from '../src/domain/limits';
@@ -72,7 +71,7 @@ export function createResolveConfigActivities({
       await db.$transaction(async (tx) => {
         await tx.run.update({
           where: { id: run.id },
-          data: { agentConfig: resolved as Prisma.InputJsonValue, modelId: modelId ?? null, updatedAt: new Date() },
+          data: { agentConfig: resolved, modelId: modelId ?? null, updatedAt: new Date() },
         });
         // The prompt opens the transcript once; a retried activity finds it there.
         const hasPrompt = await tx.runMessage.findUnique({ where: { runId_key: { runId: run.id, key: 'prompt' } } });

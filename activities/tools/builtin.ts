@@ -66,7 +66,7 @@ export const BUILTIN_TOOLS: ToolDefinition[] = SPECS.map((s) => ({
   name: s.name,
   description: s.description,
   category: s.category,
-  inputSchema: z.toJSONSchema(s.input) as Record<string, unknown>,
+  inputSchema: z.toJSONSchema(s.input),
   source: { kind: 'builtin' },
 }));
 

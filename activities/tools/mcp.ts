@@ -62,7 +62,7 @@ export async function listMcpTools(
         name: mcpToolName(serverName, t.name),
         description: t.description ?? `${t.name} (MCP server ${serverName})`,
         category: 'integration',
-        inputSchema: t.inputSchema as Record<string, unknown>,
+        inputSchema: t.inputSchema,
         source: { kind: 'mcp', server: serverName, tool: t.name },
       });
     }

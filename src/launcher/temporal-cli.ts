@@ -130,14 +130,15 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       },
     ).unref();
   }
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  // An object, so the exit handler's write is visible to the readiness loop's checks (and to the type checker).
+  const state: { exited: number | null } = { exited: null };
+  child.on('exit', (code) => (state.exited = code ?? -1));
   const deadline = Date.now() + 60_000;
   const net = await import('node:net');
   for (;;) {
-    if (exited !== null) {
+    if (state.exited !== null) {
       throw new Error(
-        `temporal server start-dev exited with ${exited}; see ${options.logFile ?? 'its output'} (is port ${options.port} in use?)`,
+        `temporal server start-dev exited with ${state.exited}; see ${options.logFile ?? 'its output'} (is port ${options.port} in use?)`,
       );
     }
     const ok = await new Promise<boolean>((resolve) => {
@@ -158,7 +159,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     pid: child.pid ?? -1,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (exited !== null) return resolve();
+        if (state.exited !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();

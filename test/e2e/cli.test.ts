@@ -12,7 +12,13 @@ describe('the ambit CLI against the real platform', () => {
   const ambit = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { PATH: process.env['PATH'] ?? '', AMBIT_API_URL: platform.api.url, AMBIT_API_KEY: platform.apiKey, NO_COLOR: '1', ...env },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          AMBIT_API_URL: platform.api.url,
+          AMBIT_API_KEY: platform.apiKey,
+          NO_COLOR: '1',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

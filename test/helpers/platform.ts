@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadConfig, type AppConfig } from '../../src/config';
@@ -131,7 +131,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         await w.connection.close().catch(() => undefined);
       }
       await api.close();
-      await (connection as Connection).close();
+      await connection.close();
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
