@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { Cleanup } from './cleanup';
 import { BenchOptionsError, parseBenchOptions } from './options';
 import { renderMarkdown, renderText } from './report';
@@ -11,6 +12,12 @@ import { runBench } from './run-bench';
 
 const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** Formatted as the repository's Prettier would, so `npm run lint` passes on the file the bench wrote. */
+async function writeResults(markdown: string): Promise<void> {
+  const config = (await resolveConfig(RESULTS_FILE)) ?? {};
+  fs.writeFileSync(RESULTS_FILE, await format(markdown, { ...config, filepath: RESULTS_FILE }));
+}
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.env);
@@ -30,7 +37,7 @@ async function main(): Promise<number> {
     const results = await runBench(options, cleanup, say);
     say('');
     say(renderText(results));
-    fs.writeFileSync(RESULTS_FILE, renderMarkdown(results));
+    await writeResults(renderMarkdown(results));
     say('');
     say(`Written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
     return 0;
