@@ -2,6 +2,7 @@ import type { Prisma } from '../src/generated/prisma/client';
 import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
 import type { EnvironmentRef } from '../workflows/definitions';
+import { attachmentPath, loadAttachments } from './attachments';
 import type { ActivityDeps } from './deps';
 import type { EnvironmentHandle } from './environment/provider';
 import { userFailure } from './failures';
@@ -40,6 +41,11 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
           },
         }),
       );
+      // The request's attachments become files the agent can open; rewriting them on a retry is harmless.
+      const attachments = await loadAttachments(db, input.runId);
+      for (const [i, a] of attachments.entries()) {
+        await environments.writeFile(handle, attachmentPath(a.file_name, i), Buffer.from(a.data, 'base64'));
+      }
       return { provider: handle.provider, id: handle.id };
     },
 

@@ -3,6 +3,7 @@ import { FailureType, RunErrorCode } from '../src/domain/errors';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_MAX_TURNS, DEFAULT_RUN_TIMEOUT_MINUTES } from '../src/domain/limits';
 import { hostTaskQueue } from '../src/config';
 import type { RunPlan } from '../workflows/definitions';
+import { describeAttachments, loadAttachments } from './attachments';
 import type { ActivityDeps } from './deps';
 import { userFailure } from './failures';
 import { appendEvents, runNotFound } from './record';
@@ -68,6 +69,8 @@ export function createResolveConfigActivities({
         idle_timeout_minutes: request.idle_timeout_minutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES,
         worker_host: hostId,
       };
+      // Read before the transaction: on the embedded database a query outside it would wait for it to end.
+      const attachments = await loadAttachments(db, run.id);
       await db.$transaction(async (tx) => {
         await tx.run.update({
           where: { id: run.id },
@@ -76,11 +79,12 @@ export function createResolveConfigActivities({
         // The prompt opens the transcript once; a retried activity finds it there.
         const hasPrompt = await tx.runMessage.findUnique({ where: { runId_key: { runId: run.id, key: 'prompt' } } });
         if (!hasPrompt) {
+          const prompt = attachments.length ? `${run.prompt}\n\n${describeAttachments(attachments)}` : run.prompt;
           await tx.runMessage.create({
-            data: { runId: run.id, key: 'prompt', seq: 1, turn: 0, role: 'user', content: run.prompt },
+            data: { runId: run.id, key: 'prompt', seq: 1, turn: 0, role: 'user', content: prompt },
           });
           await appendEvents(tx, run.id, [
-            { key: 'message-prompt', type: 'message', data: { role: 'user', turn: 0, text: run.prompt } },
+            { key: 'message-prompt', type: 'message', data: { role: 'user', turn: 0, text: prompt } },
           ]);
         }
       });

@@ -22,6 +22,8 @@ export function installTemporalRuntime(logger: Logger, level: string): void {
   const sdkLevel: LogLevel = temporalLevel === 'INFO' ? 'WARN' : temporalLevel;
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, (entry) => {
+      // Host workers serve activities only, by design.
+      if (entry.message === 'No workflows registered, not polling for workflow tasks') return;
       const meta = { ...entry.meta, sdk: 'temporal' };
       const msg = entry.message;
       if (entry.level === 'ERROR') logger.error(meta, msg);

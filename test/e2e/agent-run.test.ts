@@ -93,4 +93,24 @@ describe('an agent run from the API to its record', () => {
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${platform.dataDir}/workspaces/${runId}`)).toBe(false);
   });
+
+  test('attachments become files in the workspace and the prompt names them', async () => {
+    models.addScript('attach', [
+      { toolCalls: [{ name: 'read_file', input: { path: 'attachments/data.csv' } }] },
+      { text: 'Two columns.' },
+    ]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Describe the data [script:attach]',
+      attachments: [
+        { file_name: '../../data.csv', mime_type: 'text/csv', data: Buffer.from('a,b\n1,2\n').toString('base64') },
+      ],
+    });
+    const run = await platform.waitForState(created.body.run_id, ['SUCCEEDED', 'FAILED', 'ERROR', 'CANCELLED']);
+    expect(run.state).toBe('SUCCEEDED');
+    const firstRequest = JSON.stringify(models.callsFor('attach')[0]?.body);
+    expect(firstRequest).toContain('attachments/data.csv (text/csv, 8 bytes)');
+    const call = await platform.database.db.toolCall.findFirstOrThrow({ where: { runId: run.run_id } });
+    expect(call.state).toBe('completed');
+    expect(call.output).toMatchObject({ content: 'a,b\n1,2\n' });
+  });
 });
