@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger';
 import { connectTemporalClient } from '../src/temporal/connection';
 import { databaseUrl } from './build-deps';
 import { serveApi } from './serve-api';
+import { onShutdownSignal } from './signals';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,8 +24,7 @@ async function main(): Promise<void> {
     await connection.close();
     await db.$disconnect();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  onShutdownSignal(stop);
 }
 
 main().catch((err: unknown) => {

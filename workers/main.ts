@@ -8,6 +8,7 @@ import { connectTemporalWorker } from '../src/temporal/connection';
 import { buildActivityDeps } from './build-deps';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
+import { onShutdownSignal } from './signals';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,9 +18,7 @@ async function main(): Promise<void> {
   const connection = await connectTemporalWorker(config);
   const workers = await startWorkers({ config, connection, deps, platform: true, hostId: config.worker.hostId });
   logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
-  const stop = () => void workers.shutdown();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onShutdownSignal(() => workers.shutdown());
   await workers.done;
   await deps.db.$disconnect();
   await connection.close();

@@ -18,6 +18,7 @@ import { buildActivityDeps, databaseUrl } from './build-deps';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
 import { serveApi } from './serve-api';
+import { onShutdownSignal } from './signals';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -42,8 +43,7 @@ async function main(): Promise<void> {
     say('Stopped.');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  onShutdownSignal(() => stopAll(0));
 
   try {
     say(`Starting Ambit (data in ${config.dataDir})`);

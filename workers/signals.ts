@@ -1,0 +1,21 @@
+/**
+ * Runs `stop` on the first SIGINT/SIGTERM. Launched through `npm start`/tsx, one Ctrl-C arrives twice (from the
+ * terminal's process group and relayed by tsx), so repeats in the first seconds are ignored; a Ctrl-C pressed
+ * again later forces an exit, as users expect of a stuck shutdown.
+ */
+const REPEAT_GRACE_MS = 3_000;
+
+export function onShutdownSignal(stop: () => void | Promise<void>): void {
+  let first: number | undefined;
+  const handle = () => {
+    if (first === undefined) {
+      first = Date.now();
+      void stop();
+    } else if (Date.now() - first > REPEAT_GRACE_MS) {
+      process.stderr.write('Forced exit.\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}
