@@ -3,24 +3,13 @@
  * suite needs is reachable. A missing component fails the run loudly: nothing is skipped.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { resolveTemporalCli, startTemporalDevServer } from '../../src/launcher/temporal-cli';
+import { freePort } from './net';
 
 export const STATE_FILE = path.join(os.tmpdir(), `ambit-jest-${process.ppid}-${process.pid}.json`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr && typeof addr === 'object') srv.close(() => resolve(addr.port));
-      else reject(new Error('no port'));
-    });
-  });
-}
 
 export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
