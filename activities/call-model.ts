@@ -8,6 +8,7 @@ import {
   type ModelMessage,
   type ToolSet,
 } from 'ai';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Prisma } from '../src/generated/prisma/client';
 import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
@@ -35,16 +36,46 @@ export function toolCallRowId(runId: string, toolCallId: string): string {
   return `${runId}:${toolCallId}`;
 }
 
+/** Longest provider-requested wait Ambit honours before the next attempt; beyond it the policy's backoff rules. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** A provider's `retry-after-ms` / `Retry-After` (seconds or HTTP date), in milliseconds. */
+export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const ms = Number(lower['retry-after-ms']);
+  if (lower['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
+  const ra = lower['retry-after'];
+  if (ra === undefined) return undefined;
+  const seconds = Number(ra);
+  const wait = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(ra) - now;
+  return Number.isFinite(wait) && wait >= 0 ? Math.min(wait, MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/**
+ * Maps a provider failure to what Temporal should do. Rejections (4xx other than 408/409/429) are permanent and
+ * user-side. Everything else is retried, after the provider's Retry-After when it gave one. The thrown failure
+ * carries the status and the provider's message only: the SDK's error holds the whole request (the transcript),
+ * which must not end up in workflow histories or logs.
+ */
 function classifyModelError(err: unknown): never {
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
+    const message = `the model provider answered HTTP ${status ?? 'error'}: ${err.message.slice(0, 500)}`;
     if (status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status)) {
       throw userFailure(
         FailureType.ModelRequestRejected,
         RunErrorCode.ModelRequestRejected,
-        `the model provider rejected the request (HTTP ${status}): ${err.message.slice(0, 500)}`,
+        message.replace('answered', 'rejected the request with'),
       );
     }
+    const wait = retryAfterMs(err.responseHeaders);
+    throw ApplicationFailure.create({
+      message,
+      type: FailureType.ModelProviderUnavailable,
+      nonRetryable: false,
+      ...(wait ? { nextRetryDelay: wait } : {}),
+    });
   }
   if (LoadAPIKeyError.isInstance(err)) {
     throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);

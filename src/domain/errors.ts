@@ -11,6 +11,8 @@ export const FailureType = {
   EnvironmentSetupFailed: 'EnvironmentSetupFailed',
   /** The external harness CLI exited non-zero. */
   HarnessFailed: 'HarnessFailed',
+  /** The model provider is overloaded, rate-limiting or unreachable: retried, after its Retry-After. */
+  ModelProviderUnavailable: 'ModelProviderUnavailable',
   /** The record the activity needs is gone (run deleted). */
   RunNotFound: 'RunNotFound',
 } as const;

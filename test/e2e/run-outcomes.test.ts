@@ -68,11 +68,14 @@ describe('how runs end', () => {
     expect(models.callsFor('rejected')).toHaveLength(1);
 
     models.addScript('limited', [{ text: 'made it' }]);
-    models.failNext({ status: 429, headers: { 'retry-after': '0' } });
+    // Longer than the retry policy's 2 s first interval, so honouring it shows in the gap between attempts.
+    models.failNext({ status: 429, headers: { 'retry-after': '3' } });
     const limited = await start({ prompt: 'x [script:limited]' });
     const ok = await platform.waitForState(limited, TERMINAL);
     expect(ok.state).toBe('SUCCEEDED');
-    expect(models.callsFor('limited').map((r) => r.status)).toEqual([429, 200]);
+    const attempts = models.callsFor('limited');
+    expect(attempts.map((r) => r.status)).toEqual([429, 200]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(3000);
   });
 
   test('max_turns ends a run that keeps calling tools FAILED with max_turns_exceeded', async () => {
