@@ -7,6 +7,7 @@ import { API_PREFIX } from './constants';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { environmentsRouter } from './routes/environments';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
 import { runsRouter } from './routes/runs';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(authenticate(deps.db));
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
+  api.use(environmentsRouter(deps));
   api.use(notFoundHandler());
 
   app.use(API_PREFIX, api);

@@ -6,6 +6,15 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import {
   ConversationResponseSchema,
+  CreateEnvironmentRequestSchema,
+  DeleteEnvironmentQuerySchema,
+  DeleteEnvironmentResponseSchema,
+  EnvironmentItemSchema,
+  ListAgentEnvironmentsQuerySchema,
+  ListAgentEnvironmentsResponseSchema,
+  ListEnvironmentsQuerySchema,
+  ListEnvironmentsResponseSchema,
+  UpdateEnvironmentRequestSchema,
   HealthResponseSchema,
   ListModelsResponseSchema,
   ListRunsQuerySchema,
@@ -30,6 +39,13 @@ const ListTasksResponse = ListTasksResponseSchema.meta({ id: 'ListTasksResponse'
 const ConversationResponse = ConversationResponseSchema.meta({ id: 'ConversationResponse' });
 const ListModelsResponse = ListModelsResponseSchema.meta({ id: 'ListModelsResponse' });
 const HealthResponse = HealthResponseSchema.meta({ id: 'HealthResponse' });
+const CreateEnvironmentRequest = CreateEnvironmentRequestSchema.meta({ id: 'CreateEnvironmentRequest' });
+const UpdateEnvironmentRequest = UpdateEnvironmentRequestSchema.meta({ id: 'UpdateEnvironmentRequest' });
+const EnvironmentItem = EnvironmentItemSchema.meta({ id: 'EnvironmentItem' });
+const ListEnvironmentsResponse = ListEnvironmentsResponseSchema.meta({ id: 'EnvironmentsPage' });
+const DeleteEnvironmentResponse = DeleteEnvironmentResponseSchema.meta({ id: 'DeleteEnvironmentResponse' });
+/** Named as in the Oz API, whose listing this is. */
+const ListAgentEnvironmentsResponse = ListAgentEnvironmentsResponseSchema.meta({ id: 'ListEnvironmentsResponse' });
 /** The same query with `metadata` documented as the deepObject parameter clients send (metadata[key]=value). */
 const ListRunsQuery = ListRunsQuerySchema.extend({
   metadata: ListRunsQuerySchema.shape.metadata.meta({ param: { style: 'deepObject', explode: true } }),
@@ -137,6 +153,28 @@ function buildRegistry(): OpenAPIRegistry {
   });
   registry.registerPath({
     method: 'get',
+    path: path('/agent/runs/{runId}/events'),
+    operationId: 'streamRunEvents',
+    summary:
+      "A run's timeline as Server-Sent Events (state changes, messages, tool calls and results, outputs), resumable with Last-Event-ID; ends with an `end` event once the run has ended",
+    tags: ['runs'],
+    security,
+    request: {
+      params: runId,
+      headers: z.object({ 'last-event-id': z.string().regex(/^\d+$/).optional() }),
+      query: z.object({ last_event_id: z.string().regex(/^\d+$/).optional() }),
+    },
+    responses: {
+      200: {
+        description:
+          'text/event-stream: `id: <event id>`, `event: <type>`, `data: {id, run_id, type, created_at, data}`',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+      ...runErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: path('/agent/models'),
     operationId: 'listModels',
     summary: 'Models available to runs',
@@ -144,6 +182,7 @@ function buildRegistry(): OpenAPIRegistry {
     security,
     responses: { 200: json('Configured models and the default', ListModelsResponse), ...authErrors },
   });
+  registerEnvironmentPaths(registry, { path, security, json, problem, authErrors });
   registry.registerPath({
     method: 'get',
     path: path('/agent/tasks'),
@@ -205,6 +244,137 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
   return registry;
+}
+
+interface PathHelpers {
+  path: (p: string) => string;
+  security: { [name: string]: string[] }[];
+  json: <T extends z.ZodType>(description: string, schema: T) => Responses[number];
+  problem: (description: string) => Responses[number];
+  authErrors: Responses;
+}
+
+function registerEnvironmentPaths(registry: OpenAPIRegistry, h: PathHelpers): void {
+  const { path, security, json, problem, authErrors } = h;
+  const environmentId = z.object({
+    environmentId: z.string().min(1).meta({ description: 'Environment id (env_…)' }),
+  });
+  const notFound = problem('No such environment visible to this key (resource_not_found)');
+  const writeErrors: Responses = {
+    ...authErrors,
+    403: problem('Viewers may read environments but not change them (not_authorized)'),
+  };
+  const duplicate = problem(
+    'The name is taken in this scope (conflict, retryable: false, x-should-retry: false); the detail names the other id',
+  );
+  const body = <T extends z.ZodType>(schema: T) => ({
+    required: true,
+    content: { 'application/json': { schema } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/environments'),
+    operationId: 'createEnvironment',
+    summary: 'Create an environment (team-wide, or personal with scope User)',
+    tags: ['environments'],
+    security,
+    request: { body: body(CreateEnvironmentRequest) },
+    responses: {
+      201: json('The environment; Location names it', EnvironmentItem),
+      400: problem('Invalid field; detail names each bad field and the fix (invalid_request)'),
+      ...writeErrors,
+      409: duplicate,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/environments'),
+    operationId: 'listEnvironments',
+    summary: 'List the environments visible to this key (keyset-paginated)',
+    tags: ['environments'],
+    security,
+    request: { query: ListEnvironmentsQuerySchema },
+    responses: {
+      200: json('A page of environments', ListEnvironmentsResponse),
+      400: problem('Invalid filter or cursor (invalid_request)'),
+      ...authErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/environments/{environmentId}'),
+    operationId: 'getEnvironment',
+    summary: 'Get an environment',
+    tags: ['environments'],
+    security,
+    request: { params: environmentId },
+    responses: { 200: json('The environment', EnvironmentItem), ...authErrors, 404: notFound },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: path('/environments/{environmentId}'),
+    operationId: 'replaceEnvironment',
+    summary: 'Replace an environment: optional fields left out are cleared; the scope cannot change',
+    tags: ['environments'],
+    security,
+    request: { params: environmentId, body: body(CreateEnvironmentRequest) },
+    responses: {
+      200: json('The environment as replaced', EnvironmentItem),
+      400: problem('Invalid field, or a different scope (invalid_request)'),
+      ...writeErrors,
+      404: notFound,
+      409: duplicate,
+    },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: path('/environments/{environmentId}'),
+    operationId: 'updateEnvironment',
+    summary: 'Change some fields of an environment; lists and env are replaced whole, description null clears it',
+    tags: ['environments'],
+    security,
+    request: { params: environmentId, body: body(UpdateEnvironmentRequest) },
+    responses: {
+      200: json('The environment as changed', EnvironmentItem),
+      400: problem('Invalid field, or no field given (invalid_request)'),
+      ...writeErrors,
+      404: notFound,
+      409: duplicate,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: path('/environments/{environmentId}'),
+    operationId: 'deleteEnvironment',
+    summary: 'Delete an environment',
+    description:
+      'Refused with 409 (retryable: false) while runs that have not ended use it, unless force=true. Runs keep ' +
+      'the id; schedules and integrations will be checked the same way once they refer to environments.',
+    tags: ['environments'],
+    security,
+    request: { params: environmentId, query: DeleteEnvironmentQuerySchema },
+    responses: {
+      200: json('Deleted', DeleteEnvironmentResponse),
+      400: problem('Invalid force value (invalid_request)'),
+      ...writeErrors,
+      404: notFound,
+      409: problem('Runs that have not ended use it; the detail names them (conflict, retryable: false)'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent/environments'),
+    operationId: 'listAgentEnvironments',
+    summary: 'List environments in the Oz shape (CloudEnvironment; GitHub repositories only)',
+    tags: ['environments'],
+    security,
+    request: { query: ListAgentEnvironmentsQuerySchema },
+    responses: {
+      200: json('Every environment visible to this key', ListAgentEnvironmentsResponse),
+      400: problem('Invalid sort_by (invalid_request)'),
+      ...authErrors,
+    },
+  });
 }
 
 let cached: { serverUrl: string; document: unknown } | undefined;

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AppError } from '../services/app-error';
 
-export type RequestPart = 'body' | 'query' | 'header Idempotency-Key';
+export type RequestPart = 'body' | 'query' | `header ${string}`;
 
 function message(issue: z.core.$ZodIssue): string {
   // A bad record key reports "Invalid key in record"; the key schema's own message says what a key must look like.

@@ -8,11 +8,18 @@ import { getConversation } from '../../services/get-conversation';
 import { getRun } from '../../services/get-run';
 import { listRuns } from '../../services/list-runs';
 import { startRun } from '../../services/start-run';
+import { streamRunEvents } from '../../services/stream-run-events';
 import { parseListRunsQuery } from '../list-runs-query';
 import { principalOf } from '../middleware/request-context';
 import { parseOrThrow } from '../validation';
 
 const IdempotencyKeySchema = z.string().min(1).max(255, 'Idempotency-Key is at most 255 characters').optional();
+
+const LastEventIdSchema = z
+  .string()
+  .regex(/^\d{1,19}$/, 'Last-Event-ID is the numeric id of the last event received')
+  .transform((v) => BigInt(v))
+  .optional();
 
 function queryOf(req: Request): Record<string, unknown> {
   return req.query;
@@ -39,6 +46,52 @@ export function runsRouter(deps: ServiceDeps): Router {
 
   router.post('/agent/runs/:runId/cancel', async (req, res) => {
     res.json(await cancelRun(deps, { principal: principalOf(res), runId: req.params.runId }));
+  });
+
+  // Server-Sent Events: the run's timeline, resumable with Last-Event-ID (or ?last_event_id=), with heartbeats.
+  router.get('/agent/runs/:runId/events', async (req, res) => {
+    const lastEventId = parseOrThrow(
+      LastEventIdSchema,
+      req.get('last-event-id') ?? req.query['last_event_id'],
+      'header Last-Event-ID',
+    );
+    const abort = new AbortController();
+    req.on('close', () => abort.abort());
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+    };
+    try {
+      await streamRunEvents(deps, {
+        principal: principalOf(res),
+        runId: req.params.runId,
+        afterId: lastEventId,
+        signal: abort.signal,
+        send: (e) => {
+          start();
+          res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        },
+        heartbeat: () => {
+          start();
+          res.write(': heartbeat\n\n');
+        },
+      });
+      start();
+      res.write('event: end\ndata: {}\n\n');
+      res.end();
+    } catch (err) {
+      // Before the stream starts (unknown run), errors are ordinary problem responses; after, the stream just ends.
+      if (!started) throw err;
+      res.end();
+    }
   });
 
   router.get('/agent/runs/:runId/conversation', async (req, res) => {
