@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
+import { EnvironmentsResource } from './environments';
 import { AmbitInvalidRequestError, InternalServerError } from './errors';
 import { Transport, type FetchLike, type RequestOptions } from './http';
 import { encodeListRunsQuery, type ListRunsParams } from './query';
@@ -144,6 +145,7 @@ export class ModelsResource {
 export class AmbitClient {
   readonly runs: RunsResource;
   readonly models: ModelsResource;
+  readonly environments: EnvironmentsResource;
   /** The API root every path is resolved against, e.g. `http://localhost:3000/api/v1`. */
   readonly apiRoot: string;
   private readonly transport: Transport;
@@ -163,6 +165,7 @@ export class AmbitClient {
     });
     this.runs = new RunsResource(this.transport);
     this.models = new ModelsResource(this.transport);
+    this.environments = new EnvironmentsResource(this.transport);
   }
 
   /**

@@ -27,6 +27,13 @@ export {
   problemCode,
   type Problem,
 } from './errors';
+export {
+  EnvironmentsResource,
+  ListCloudEnvironmentsParamsSchema,
+  ListEnvironmentsParamsSchema,
+  type ListCloudEnvironmentsParams,
+  type ListEnvironmentsParams,
+} from './environments';
 export { type FetchLike, type RequestOptions } from './http';
 export { encodeListRunsQuery, ListRunsParamsSchema, type ListRunsParams } from './query';
 export { INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetryResponse } from './retry';

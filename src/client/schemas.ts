@@ -196,3 +196,58 @@ export const HealthResponseSchema = z.looseObject({
   temporal: z.string().optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+
+export const EnvironmentRepositorySchema = z.looseObject({ url: z.string(), ref: z.string().optional() });
+
+const ScopeSchema = z.looseObject({ type: z.string(), uid: z.string().optional() });
+const CreatorSchema = z.looseObject({
+  type: z.string().optional(),
+  uid: z.string().optional(),
+  display_name: z.string().optional(),
+  email: z.string().optional(),
+});
+
+export const EnvironmentItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+  docker_image: z.string(),
+  repositories: z.array(EnvironmentRepositorySchema),
+  setup_commands: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  scope: ScopeSchema,
+  setup_failed: z.boolean(),
+  creator: CreatorSchema.optional(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export type EnvironmentItem = z.infer<typeof EnvironmentItemSchema>;
+
+export const ListEnvironmentsResponseSchema = z.looseObject({
+  environments: z.array(EnvironmentItemSchema),
+  page_info: PageInfoSchema,
+});
+export type ListEnvironmentsResponse = z.infer<typeof ListEnvironmentsResponseSchema>;
+
+export const DeleteEnvironmentResponseSchema = z.looseObject({ success: z.boolean() });
+export type DeleteEnvironmentResponse = z.infer<typeof DeleteEnvironmentResponseSchema>;
+
+/** One item of the Oz-compatible `GET /agent/environments` listing. */
+export const CloudEnvironmentSchema = z.looseObject({
+  uid: z.string(),
+  config: z.looseObject({
+    name: z.string().optional(),
+    description: z.string().nullish(),
+    docker_image: z.string().optional(),
+    github_repos: z.array(z.looseObject({ owner: z.string(), repo: z.string() })).optional(),
+    setup_commands: z.array(z.string()).optional(),
+  }),
+  last_updated: timestamp,
+  setup_failed: z.boolean(),
+  scope: ScopeSchema.optional(),
+  creator: CreatorSchema.optional(),
+});
+export type CloudEnvironment = z.infer<typeof CloudEnvironmentSchema>;
+
+export const ListCloudEnvironmentsResponseSchema = z.looseObject({ environments: z.array(CloudEnvironmentSchema) });
+export type ListCloudEnvironmentsResponse = z.infer<typeof ListCloudEnvironmentsResponseSchema>;

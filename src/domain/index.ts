@@ -5,3 +5,4 @@ export * from './model-id';
 export * from './run';
 export * from './run-state';
 export * from './limits';
+export * from './environment';

@@ -8,6 +8,7 @@ import { MetadataSchema, type RunAgentRequest, type RunAgentResponse } from '../
 import type { Prisma } from '../generated/prisma/client';
 import { AppError } from './app-error';
 import type { ServiceDeps } from './deps';
+import { findVisibleEnvironment } from './environments/environment-access';
 import { findVisibleRun } from './run-access';
 import { startRunWorkflow } from './run-workflow';
 
@@ -83,6 +84,9 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
     const existing = await db.run.findUnique({ where: { id: runId }, select: { state: true } });
     if (existing)
       return { run_id: runId, task_id: runId, state: existing.state as RunAgentResponse['state'], at_capacity: false };
+  }
+  if (config_.environment_id !== undefined) {
+    await findVisibleEnvironment(db, principal, config_.environment_id, 'config.environment_id');
   }
   const extras: Record<string, unknown> = {};
   if (request.skill !== undefined) extras['skill'] = request.skill;

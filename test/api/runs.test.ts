@@ -102,9 +102,14 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
 
   describe('create', () => {
     it('creates a QUEUED run and starts its workflow with the run id as workflow id', async () => {
+      const env = await h.request<{ id: string }>('POST', '/api/v1/environments', {
+        key: a.member,
+        body: { name: 'triage', docker_image: 'ubuntu:24.04' },
+      });
+      const environmentId = env.body.id;
       const res = await create(a.member, {
         prompt: 'Fix the flaky login test\nIt fails on CI about once a day.',
-        config: { name: 'triage', model_id: 'openai/gpt-4o', environment_id: 'env_1' },
+        config: { name: 'triage', model_id: 'openai/gpt-4o', environment_id: environmentId },
         metadata: { ticket: 'T-1' },
       });
       expect(res.status).toBe(200);
@@ -135,11 +140,11 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
         executionLocation: 'REMOTE',
         configName: 'triage',
         modelId: 'openai/gpt-4o',
-        environmentId: 'env_1',
+        environmentId,
         parentRunId: null,
         ancestorRunIds: [],
         metadata: { ticket: 'T-1' },
-        requestConfig: { name: 'triage', model_id: 'openai/gpt-4o', environment_id: 'env_1' },
+        requestConfig: { name: 'triage', model_id: 'openai/gpt-4o', environment_id: environmentId },
       });
       expect(row.conversationId).toMatch(/^[0-9a-f-]{36}$/);
       expect(row.events.map((e) => ({ key: e.key, type: e.type, data: e.data }))).toEqual([

@@ -1,0 +1,62 @@
+/**
+ * `DELETE /environments/{id}`. Runs refer to environments by id only; deleting one that runs which have not ended
+ * still use would pull the ground from under them, so that answers 409 unless `force` is given. (Schedules and
+ * integrations will be checked here too once they refer to environments.)
+ */
+import type { Principal } from '../../db/api-keys';
+import { TERMINAL_STATES, type DeleteEnvironmentResponse } from '../../domain';
+import { AppError, notFound } from '../app-error';
+import type { ServiceDeps } from '../deps';
+import { visibleRunsWhere } from '../run-access';
+import { assertMayWriteEnvironments, findVisibleEnvironment, isRecordNotFound } from './environment-access';
+
+/** Run ids named in the 409's detail; the count covers all of them. */
+const RUNS_NAMED = 5;
+
+export interface DeleteEnvironmentInput {
+  principal: Principal;
+  environmentId: string;
+  /** Delete even while runs that have not ended use it. */
+  force?: boolean;
+}
+
+export async function deleteEnvironment(
+  deps: Pick<ServiceDeps, 'db' | 'logger'>,
+  input: DeleteEnvironmentInput,
+): Promise<DeleteEnvironmentResponse> {
+  const { db, logger } = deps;
+  const { principal, environmentId } = input;
+  assertMayWriteEnvironments(principal, 'delete');
+  const environment = await findVisibleEnvironment(db, principal, environmentId);
+  if (!input.force) {
+    const using = { teamId: environment.teamId, environmentId, state: { notIn: [...TERMINAL_STATES] } };
+    const [count, named] = await Promise.all([
+      db.run.count({ where: using }),
+      // Only runs this key may see are named; the others are counted.
+      db.run.findMany({
+        where: { AND: [using, visibleRunsWhere(principal)] },
+        select: { id: true },
+        orderBy: { createdAt: 'asc' },
+        take: RUNS_NAMED,
+      }),
+    ]);
+    if (count > 0) {
+      const ids = named.map((r) => r.id).join(', ');
+      throw new AppError(
+        'conflict',
+        `environment ${environmentId} is used by ${count} run${count === 1 ? '' : 's'} that ha${count === 1 ? 's' : 've'} ` +
+          `not ended${ids ? ` (${ids}${count > named.length ? ', …' : ''})` : ''}; wait for ${count === 1 ? 'it' : 'them'} ` +
+          'to end or cancel them, or delete with ?force=true',
+        { retryable: false, headers: { 'x-should-retry': 'false' } },
+      );
+    }
+  }
+  try {
+    await db.environment.delete({ where: { id: environment.id } });
+  } catch (err) {
+    if (isRecordNotFound(err)) throw notFound('Environment', environmentId);
+    throw err;
+  }
+  logger.info({ environmentId, teamId: principal.teamId, force: input.force === true }, 'environment deleted');
+  return { success: true };
+}
