@@ -3,7 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createEnvironmentActivities } from './environment';
 import { createHarnessActivities } from './harness';
 import { createOutputActivities } from './outputs';
-import { createRecordActivities } from './record';
+import { createFollowupActivities, createRecordActivities } from './record';
 import { createResolveConfigActivities } from './resolve-config';
 import { createToolActivities } from './run-tool';
 
@@ -15,6 +15,7 @@ export type { ToolCallResult } from './run-tool';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
+    ...createFollowupActivities(deps),
     ...createResolveConfigActivities(deps),
     ...createEnvironmentActivities(deps),
     ...createModelActivities(deps),

@@ -70,3 +70,35 @@ export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
     },
   };
 }
+
+export interface RecordFollowupsInput {
+  runId: string;
+  turn: number;
+  followups: { id: string; message: string; mode?: string }[];
+}
+
+export function createFollowupActivities({ db }: Pick<ActivityDeps, 'db'>) {
+  return {
+    /** Adds follow-up messages to the transcript, before the model call of `turn`. Each is written once. */
+    async recordFollowups(input: RecordFollowupsInput): Promise<void> {
+      await db.$transaction(async (tx) => {
+        let seq = await nextMessageSeq(tx, input.runId);
+        for (const f of input.followups) {
+          const key = `followup-${f.id}`;
+          if (await tx.runMessage.findUnique({ where: { runId_key: { runId: input.runId, key } } })) continue;
+          await tx.runMessage.create({
+            data: { runId: input.runId, key, seq: seq++, turn: input.turn, role: 'user', content: f.message },
+          });
+          await appendEvents(tx, input.runId, [
+            {
+              key: `message-${key}`,
+              type: 'message',
+              data: { role: 'user', turn: input.turn, text: f.message, followup_id: f.id },
+            },
+          ]);
+        }
+        await tx.run.update({ where: { id: input.runId }, data: { updatedAt: new Date() } });
+      });
+    },
+  };
+}

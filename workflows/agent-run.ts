@@ -23,7 +23,9 @@ import type { RunState } from '../src/domain/run-state';
 import { CLEANUP, HARNESS, MODEL_CALL, PROVISION, RECORD, RESOLVE_CONFIG, TOOL_CALL } from './activity-options';
 import {
   getRunStatusQuery,
+  sendFollowupUpdate,
   type AgentRunResult,
+  type FollowupInput,
   type AgentRunWorkflowInput,
   type EnvironmentRef,
   type RunPlan,
@@ -110,6 +112,31 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
   const status: RunStatusSnapshot = { state: 'QUEUED', turn: input.continuation?.nextTurn ?? 0, phase: 'starting' };
   setHandler(getRunStatusQuery, () => status);
 
+  // Follow-ups queue here and are written to the transcript before the next model call.
+  const pending: FollowupInput[] = [...(input.continuation?.pendingFollowups ?? [])];
+  const seenFollowups = new Set(pending.map((f) => f.id));
+  setHandler(
+    sendFollowupUpdate,
+    (followup) => {
+      if (!seenFollowups.has(followup.id)) {
+        seenFollowups.add(followup.id);
+        pending.push(followup);
+      }
+      return { accepted: true, turn: status.turn + 1 };
+    },
+    {
+      validator: (followup: FollowupInput) => {
+        if (!followup.message.trim()) throw new Error('message must not be empty');
+        if (status.phase === 'outputs' || status.phase === 'cleanup' || status.phase === 'done') {
+          throw new Error('RunEnding: the run is finishing; send the follow-up again to start a new execution');
+        }
+        if (plan && plan.harness !== 'ambit') {
+          throw new Error(`HarnessNoFollowups: the ${plan.harness} harness does not take follow-ups while it runs`);
+        }
+      },
+    },
+  );
+
   let plan: RunPlan | undefined = input.continuation?.plan;
   let environment: EnvironmentRef | undefined = input.continuation?.environment;
   let deadline = input.continuation?.deadline;
@@ -181,17 +208,20 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
                 environment: activeEnvironment,
                 nextTurn: turn,
                 deadline: deadline ?? 0,
+                pendingFollowups: pending.splice(0),
               },
             });
           }
           status.turn = turn;
+          if (pending.length > 0) await record.recordFollowups({ runId, turn, followups: pending.splice(0) });
           const answer = await model.callModel({ runId, turn, modelId: activePlan.modelId });
           for (const toolCallId of answer.toolCallIds) {
             await host.tools.runTool({ runId, toolCallId, environment: activeEnvironment });
           }
           turn += 1;
           turnsThisExecution += 1;
-          if (answer.toolCallIds.length === 0) return;
+          // An answer without tool calls ends the agent, unless a follow-up arrived meanwhile.
+          if (answer.toolCallIds.length === 0 && pending.length === 0) return;
         }
       });
     } finally {

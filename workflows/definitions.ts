@@ -1,7 +1,7 @@
 /**
  * Messages of the run workflow, defined once: imported by the workflow and by the services that send them.
  */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { RunState } from '../src/domain/run-state';
 
 /** The workflow type name the services start. */
@@ -30,6 +30,8 @@ export interface AgentRunContinuation {
   nextTurn: number;
   /** Epoch milliseconds at which the run times out. */
   deadline: number;
+  /** Follow-ups accepted but not yet written to the transcript. */
+  pendingFollowups?: FollowupInput[];
 }
 
 export interface AgentRunWorkflowInput {
@@ -53,3 +55,19 @@ export interface RunStatusSnapshot {
 }
 
 export const getRunStatusQuery = defineQuery<RunStatusSnapshot>('getRunStatus');
+
+export interface FollowupInput {
+  /** Id of the follow-up (chosen by the service), so a retried update or activity records it once. */
+  id: string;
+  message: string;
+  mode?: 'normal' | 'plan' | 'orchestrate';
+}
+
+export interface FollowupAccepted {
+  accepted: true;
+  /** The turn at which the agent will see the message. */
+  turn: number;
+}
+
+/** Delivers a message to the running agent; acknowledged once queued, seen at the agent's next step. */
+export const sendFollowupUpdate = defineUpdate<FollowupAccepted, [FollowupInput]>('sendFollowup');

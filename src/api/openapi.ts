@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { FollowupRequestSchema } from '../services/send-followup';
 import {
   ConversationResponseSchema,
   CreateEnvironmentRequestSchema,
@@ -150,6 +151,29 @@ function buildRegistry(): OpenAPIRegistry {
     security,
     request: { params: runId },
     responses: { 200: json('The normalized conversation', ConversationResponse), ...runErrors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/runs/{runId}/followups'),
+    operationId: 'sendFollowup',
+    summary:
+      'Send a follow-up message: a working run sees it at its next step (Temporal update); an ended run starts a new execution of the same run id',
+    tags: ['runs'],
+    security,
+    request: { params: runId, body: { content: { 'application/json': { schema: FollowupRequestSchema } } } },
+    responses: {
+      200: json(
+        'Accepted',
+        z.object({
+          run_id: z.string(),
+          followup_id: z.string(),
+          delivery: z.enum(['delivered', 'restarted']),
+          execution: z.number().int(),
+        }),
+      ),
+      422: problem("The run's harness does not take follow-ups while it runs (operation_not_supported)"),
+      ...runErrors,
+    },
   });
   registry.registerPath({
     method: 'get',

@@ -7,6 +7,7 @@ import { cancelRun } from '../../services/cancel-run';
 import { getConversation } from '../../services/get-conversation';
 import { getRun } from '../../services/get-run';
 import { listRuns } from '../../services/list-runs';
+import { FollowupRequestSchema, sendFollowup } from '../../services/send-followup';
 import { startRun } from '../../services/start-run';
 import { streamRunEvents } from '../../services/stream-run-events';
 import { parseListRunsQuery } from '../list-runs-query';
@@ -92,6 +93,11 @@ export function runsRouter(deps: ServiceDeps): Router {
       if (!started) throw err;
       res.end();
     }
+  });
+
+  router.post('/agent/runs/:runId/followups', async (req, res) => {
+    const request = parseOrThrow(FollowupRequestSchema, req.body, 'body');
+    res.json(await sendFollowup(deps, { principal: principalOf(res), runId: req.params.runId, request }));
   });
 
   router.get('/agent/runs/:runId/conversation', async (req, res) => {
