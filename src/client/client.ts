@@ -7,6 +7,7 @@ import { Transport, type FetchLike, type RequestOptions } from './http';
 import { encodeListRunsQuery, type ListRunsParams } from './query';
 import {
   CancelRunResponseSchema,
+  FollowupResponseSchema,
   ConversationResponseSchema,
   HealthResponseSchema,
   ListModelsResponseSchema,
@@ -14,6 +15,7 @@ import {
   RunAgentResponseSchema,
   RunItemSchema,
   type ConversationResponse,
+  type FollowupResponse,
   type HealthResponse,
   type ListModelsResponse,
   type ListRunsResponse,
@@ -121,6 +123,22 @@ export class RunsResource {
       { method: 'POST', path: runPath(id, '/cancel') },
       CancelRunResponseSchema,
       options,
+    );
+  }
+
+  /**
+   * Sends a follow-up: a working run sees it at its next step; an ended run starts a new execution. Not retried
+   * after a response is lost (a second delivery would be a second message).
+   */
+  async followup(
+    id: string,
+    body: { message: string; mode?: 'normal' | 'plan' | 'orchestrate' },
+    options?: RequestOptions,
+  ): Promise<FollowupResponse> {
+    return await this.transport.request(
+      { method: 'POST', path: runPath(id, '/followups'), body },
+      FollowupResponseSchema,
+      { maxRetries: 0, ...options },
     );
   }
 

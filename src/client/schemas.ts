@@ -101,6 +101,16 @@ export type RunAgentResponse = z.infer<typeof RunAgentResponseSchema>;
 /** Cancel answers with a bare JSON string: the run id. */
 export const CancelRunResponseSchema = z.string();
 
+export const FollowupResponseSchema = z
+  .object({
+    run_id: z.string(),
+    followup_id: z.string(),
+    delivery: z.enum(['delivered', 'restarted']),
+    execution: z.number().int(),
+  })
+  .loose();
+export type FollowupResponse = z.infer<typeof FollowupResponseSchema>;
+
 const metaFields = { message_id: z.string().optional() };
 
 export const TextContentBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string(), ...metaFields });

@@ -91,4 +91,18 @@ describe('the ambit CLI against the real platform', () => {
     expect(r.stderr).toMatch(/^Error: /);
     expect(r.stderr).not.toContain('ambit_wrong');
   });
+
+  test('runs followup reaches an ended run, which runs again', async () => {
+    models.addScript('cli-fu', [{ text: 'first' }, { text: 'after the follow-up' }]);
+    const started = await ambit(['run', 'fu [script:cli-fu]', '--wait', '-o', 'json']);
+    const runId = (JSON.parse(started.stdout) as { run_id: string }).run_id;
+    const r = await ambit(['runs', 'followup', runId, 'And then?']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${runId} runs again (execution 2)`);
+    const run = await platform.waitForState(runId, ['SUCCEEDED', 'FAILED', 'ERROR', 'CANCELLED']);
+    expect(run.status_message.message).toBe('after the follow-up');
+    const usage = await ambit(['runs', 'followup', runId, '   ']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('<message>');
+  });
 });

@@ -1,9 +1,16 @@
 import { type Command } from 'commander';
 import { type RunItem } from '../../client';
 import { type CliIO, type CliState, type CommandContext, commandContext } from '../context';
+import { z } from 'zod';
 import { ListFlagsSchema, parseFlags, RunIdSchema } from '../flags';
+
 import { shortTime, truncate } from '../output';
 import { flattenConversation, renderEntry } from '../transcript';
+
+const FollowupFlagsSchema = RunIdSchema.extend({
+  message: z.string().trim().min(1, 'the message must not be empty'),
+  mode: z.enum(['normal', 'plan', 'orchestrate']).optional(),
+});
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -68,6 +75,34 @@ Examples:
       if (out.structured) out.json({ run_id: runId, cancelled: true });
       else if (out.format === 'text') out.line(runId);
       else out.line(`${out.paint('yellow', '■')} Cancelled run ${out.paint('bold', runId)}`);
+    });
+
+  runs
+    .command('followup')
+    .description('Send a message to a run: a running agent sees it at its next step; an ended run runs again.')
+    .argument('<id>', 'run id')
+    .argument('<message>', 'what to tell the agent')
+    .option('--mode <mode>', 'normal (default), plan or orchestrate')
+    .addHelpText('after', '\nExample:\n  $ ambit runs followup run_123 "Also update the changelog"')
+    .action(async (id: string, message: string, opts: { mode?: string }, cmd: Command) => {
+      const ctx = commandContext(cmd, io, state);
+      const f = parseFlags(
+        FollowupFlagsSchema,
+        { id, message, mode: opts.mode },
+        { id: '<id>', message: '<message>', mode: '--mode' },
+      );
+      const result = await ctx.client.runs.followup(f.id, { message: f.message, ...(f.mode ? { mode: f.mode } : {}) });
+      const { out } = ctx;
+      if (out.structured) out.json(result);
+      else if (out.format === 'text') out.line(`${result.run_id} ${result.delivery}`);
+      else if (result.delivery === 'delivered')
+        out.line(
+          `${out.paint('green', '✓')} Delivered to ${out.paint('bold', result.run_id)}; the agent sees it at its next step`,
+        );
+      else
+        out.line(
+          `${out.paint('green', '✓')} ${out.paint('bold', result.run_id)} runs again (execution ${result.execution})`,
+        );
     });
 
   runs
