@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CLIENT_VERSION } from '../client';
+import { registerEnvironmentCommands } from './commands/environment';
 import { registerModelsCommands } from './commands/models';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
@@ -18,6 +19,7 @@ Examples:
   $ ambit runs list --state FAILED
   $ ambit runs get run_123 -o json
   $ ambit models list
+  $ ambit environment create --name api --docker-image node:22-bookworm --repo acme/api
 
 Exit codes: 0 success, 1 API error or a run that did not succeed, 2 usage error, 130 interrupted.`;
 
@@ -42,6 +44,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerRunCommand(program, io, state);
   registerRunsCommands(program, io, state);
   registerModelsCommands(program, io, state);
+  registerEnvironmentCommands(program, io, state);
   // Subcommands inherit output settings and error handling from the root.
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().showHelpAfterError('(add --help for usage and examples)');

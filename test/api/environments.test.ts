@@ -16,6 +16,7 @@ import {
   type Problem,
   type RunAgentResponse,
 } from '../../src/domain';
+import { AmbitClient, ConflictError } from '../../src/client';
 import { DB_KINDS } from '../helpers/database';
 import { createTeam, insertRun, startHarness, type ApiResponse, type Harness, type TeamKeys } from './helpers';
 
@@ -275,6 +276,24 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         `name: an environment named "shared-name" already exists among the team's environments (${first.id}); ` +
           'choose another name, or update that environment',
       );
+    });
+
+    it('is not retried by the client (x-should-retry: false), which throws a ConflictError at once', async () => {
+      const taken = await newEnvironment(a.member);
+      let attempts = 0;
+      const client = new AmbitClient({
+        baseUrl: h.url,
+        apiKey: a.member,
+        maxRetries: 2,
+        fetch: (input, init) => {
+          attempts += 1;
+          return fetch(input, init);
+        },
+      });
+      const error = await client.environments.create({ name: taken.name, docker_image: 'alpine' }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ConflictError).detail).toContain(`(${taken.id})`);
+      expect(attempts).toBe(1);
     });
 
     it('lets the same name exist once per scope: the team, each user, each other team', async () => {
@@ -655,6 +674,39 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       expect(expectProblem(await listOz('?sort_by=size'), 400, 'invalid_request').detail).toContain(
         'sort_by: must be name or last_updated',
       );
+    });
+  });
+
+  describe('the typed client', () => {
+    it('creates, replaces, patches, lists (both shapes), gets and deletes over the wire', async () => {
+      const client = new AmbitClient({ baseUrl: h.url, apiKey: a.member });
+      const name = uniqueName('client');
+      const created = await client.environments.create({
+        name,
+        docker_image: 'alpine:3',
+        repositories: ['acme/tool'],
+        env: { A: '1' },
+      });
+      const replaced = await client.environments.replace(created.id, { name, docker_image: 'alpine:3.20' });
+      expect(replaced).toMatchObject({ id: created.id, docker_image: 'alpine:3.20', repositories: [], env: {} });
+      const patched = await client.environments.update(created.id, { description: 'patched' });
+      expect(patched.description).toBe('patched');
+      expect(await client.environments.get(created.id)).toEqual(patched);
+
+      const all: string[] = [];
+      for await (const env of client.environments.listAll({ limit: 1, sort_by: 'name' })) all.push(env.id);
+      const onePage = await client.environments.list({ limit: 500, sort_by: 'name' });
+      expect(all).toEqual(onePage.environments.map((e) => e.id));
+      expect(all).toContain(created.id);
+      const cloud = await client.environments.listCloud({ sort_by: 'name' });
+      expect(cloud.environments.find((e) => e.uid === created.id)?.config).toMatchObject({
+        name,
+        docker_image: 'alpine:3.20',
+        description: 'patched',
+      });
+
+      expect(await client.environments.delete(created.id)).toEqual({ success: true });
+      await expect(client.environments.get(created.id)).rejects.toMatchObject({ status: 404 });
     });
   });
 

@@ -41,12 +41,13 @@ export async function deleteEnvironment(
       }),
     ]);
     if (count > 0) {
+      const one = count === 1;
       const ids = named.map((r) => r.id).join(', ');
       throw new AppError(
         'conflict',
-        `environment ${environmentId} is used by ${count} run${count === 1 ? '' : 's'} that ha${count === 1 ? 's' : 've'} ` +
-          `not ended${ids ? ` (${ids}${count > named.length ? ', …' : ''})` : ''}; wait for ${count === 1 ? 'it' : 'them'} ` +
-          'to end or cancel them, or delete with ?force=true',
+        `environment ${environmentId} is used by ${count} ${one ? 'run that has' : 'runs that have'} not ended` +
+          `${ids ? ` (${ids}${count > named.length ? ', …' : ''})` : ''}; wait for ${one ? 'it' : 'them'} to end ` +
+          `or cancel ${one ? 'it' : 'them'}, or delete with ?force=true`,
         { retryable: false, headers: { 'x-should-retry': 'false' } },
       );
     }
