@@ -4,6 +4,14 @@
  * The local workspace provider is the first; Docker implements the same interface.
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { z } from 'zod';
+import {
+  DockerImageSchema,
+  EnvironmentVariablesSchema,
+  isValidGitRef,
+  normalizeGitUrl,
+  SetupCommandsSchema,
+} from '../../src/domain/environment';
 import type { EnvironmentRef } from '../../workflows/definitions';
 
 export interface ExecOptions {
@@ -35,9 +43,76 @@ export interface EnvironmentHandle extends EnvironmentRef {
   workdir: string;
 }
 
+/** A repository to clone into the workspace, with the token (from secrets) that HTTPS clones of it need. */
+export const EnvironmentRepositorySchema = z.object({
+  url: z.string().superRefine((value, ctx) => {
+    const parsed = normalizeGitUrl(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `repositories[].url ${parsed.reason}` });
+  }),
+  ref: z
+    .string()
+    .refine(isValidGitRef, 'repositories[].ref must be a branch, tag or commit as git accepts it, e.g. "main"')
+    .optional(),
+  /** Used for the clone only (never stored in the clone's config, never logged). */
+  token: z.string().min(1, 'repositories[].token must not be empty; leave it out for public repositories').optional(),
+  /** User name that goes with the token; GitHub accepts `x-access-token`, GitLab `oauth2`. */
+  username: z
+    .string()
+    .regex(/^[^:@/\s]+$/, 'repositories[].username must not contain ":", "@", "/" or spaces')
+    .optional(),
+  /** Folder in the workspace (default: the repository name). */
+  path: z
+    .string()
+    .regex(
+      /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/,
+      'repositories[].path must be a relative folder such as "api" or "src/api", without ".." or a leading "/"',
+    )
+    .optional(),
+});
+export type EnvironmentRepository = z.infer<typeof EnvironmentRepositorySchema>;
+
+/** What a run's environment is made of: providers that cannot honour a field (the workspace provider) ignore it. */
+export const EnvironmentSpecSchema = z.object({
+  image: DockerImageSchema,
+  repositories: z.array(EnvironmentRepositorySchema).optional(),
+  setupCommands: SetupCommandsSchema.optional(),
+  env: EnvironmentVariablesSchema.optional(),
+  limits: z
+    .object({
+      cpus: z.number().positive('limits.cpus must be above 0, e.g. 1.5').max(1024).optional(),
+      memoryMb: z.number().int().min(8, 'limits.memoryMb must be at least 8 (MiB)').optional(),
+      pids: z.number().int().min(8, 'limits.pids must be at least 8').optional(),
+    })
+    .optional(),
+  /** `none`, `bridge` (the default) or the name of a Docker network. */
+  network: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'network must be "none", "bridge" or the name of a Docker network')
+    .refine((n) => n !== 'host', 'network "host" would share the host\'s network with the run; use "bridge" or "none"')
+    .optional(),
+  /** User the agent's commands run as; default: `ambit`, else `nobody`, else root, whichever the image has. */
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_.-]*$|^[0-9]+$/i, 'user must be a user name or numeric uid that exists in the image')
+    .optional(),
+  /** Credentials for pulling the image from a private registry. */
+  registryAuth: z
+    .object({
+      username: z.string().min(1),
+      password: z.string().min(1),
+      serveraddress: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpecSchema>;
+
 export interface PrepareEnvironmentInput {
   runId: string;
   onProgress?: (message: string) => void;
+  /** What to build; providers without images (the workspace provider) ignore it. */
+  spec?: EnvironmentSpec;
+  /** Aborts provisioning (the activity's cancellation): a running setup command is killed. */
+  signal?: AbortSignal;
 }
 
 export interface EnvironmentProvider {
@@ -65,4 +140,23 @@ export interface EnvironmentProvider {
 
 export class EnvironmentPathError extends Error {
   override readonly name = 'EnvironmentPathError';
+}
+
+/**
+ * A user-side provisioning failure (a setup command or a clone failed, the image does not exist): the activity
+ * layer ends the run FAILED with `environment_setup_failed`. Carries the command and the tail of its output.
+ */
+export class EnvironmentSetupError extends Error {
+  override readonly name = 'EnvironmentSetupError';
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly outputTail: string,
+    reason?: string,
+  ) {
+    super(
+      `${reason ?? `setup command failed${exitCode === null ? '' : ` with exit code ${exitCode}`}`}: ${command}` +
+        (outputTail ? `\n${outputTail}` : ''),
+    );
+  }
 }
