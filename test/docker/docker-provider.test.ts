@@ -2,9 +2,7 @@
  * The Docker provider on a real engine with a busybox image (no git in it: repositories are cloned on the host and
  * copied in). Provisioning, idempotence, setup failures, limits, exec, files, teardown and the reaper.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import {
@@ -23,9 +21,11 @@ import {
 } from '../../activities/environment/provider';
 import { executeBuiltinTool } from '../../activities/tools/builtin';
 import { connectDocker, ensureTestImages, managedResources, runIdPrefix } from '../helpers/docker';
+import { makeRepository } from './repository';
 
 let docker: Docker;
 let image: string;
+let nobodyImage: string;
 let provider: DockerProvider;
 let repoDir: string;
 let repoUrl: string;
@@ -36,41 +36,6 @@ function runId(name: string): string {
   const id = `${prefix}${name}`;
   created.add(id);
   return id;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env['PATH'],
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  });
-}
-
-/** A bare repository on the host: README on main, plus a `feature` branch with one more file. */
-function makeRepository(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambit-docker-repo-'));
-  const work = path.join(dir, 'work');
-  fs.mkdirSync(work);
-  git(work, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), '# app\nline two\n');
-  git(work, 'add', '.');
-  git(work, 'commit', '-q', '-m', 'first');
-  git(work, 'checkout', '-q', '-b', 'feature');
-  fs.mkdirSync(path.join(work, 'src'));
-  fs.writeFileSync(path.join(work, 'src', 'feature.txt'), 'only on feature\n');
-  git(work, 'add', '.');
-  git(work, 'commit', '-q', '-m', 'feature');
-  git(work, 'checkout', '-q', 'main');
-  git(dir, 'clone', '-q', '--bare', work, path.join(dir, 'origin.git'));
-  return dir;
 }
 
 function spec(extra: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
@@ -99,10 +64,11 @@ async function containersOfRun(id: string): Promise<Docker.ContainerInfo[]> {
 
 beforeAll(async () => {
   docker = await connectDocker();
-  image = (await ensureTestImages(docker)).busybox;
+  ({ busybox: image, nobody: nobodyImage } = await ensureTestImages(docker));
   provider = new DockerProvider({ docker, allowLocalRepositories: true });
-  repoDir = makeRepository();
-  repoUrl = `file://${path.join(repoDir, 'origin.git')}`;
+  const repository = makeRepository();
+  repoDir = repository.dir;
+  repoUrl = `file://${repository.bare}`;
 });
 
 afterAll(async () => {
@@ -272,7 +238,7 @@ describe('setup failures', () => {
   });
 });
 
-describe('limits, network and user', () => {
+describe('limits and network', () => {
   test('CPU, memory and PID limits and the network mode reach the container', async () => {
     const id = runId('limits');
     const handle = await provider.prepare({
@@ -294,6 +260,24 @@ describe('limits, network and user', () => {
         'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /sys/class/net; id -u',
     );
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([String(64 * 1024 * 1024), '40', 'lo', '0']);
+  });
+});
+
+describe('the run user', () => {
+  test('without an ambit user the run falls back to nobody, with a writable home and workspace', async () => {
+    const handle = await provider.prepare({
+      runId: runId('nobody'),
+      spec: { image: nobodyImage, setupCommands: ['echo from-setup > setup.txt; touch "$HOME/.profile"'] },
+    });
+    const r = await sh(handle, 'id -un; echo "$HOME"; stat -c %U setup.txt "$HOME/.profile" /workspace');
+    expect(r.stdout).toBe('nobody\n/.ambit/home\nnobody\nnobody\nnobody\n');
+    await provider.writeFile(handle, 'by-tool.txt', 'x');
+    expect((await sh(handle, 'stat -c %U by-tool.txt')).stdout).toBe('nobody\n');
+  });
+
+  test('spec.user picks the user, root included', async () => {
+    const handle = await provider.prepare({ runId: runId('as-root'), spec: spec({ user: 'root' }) });
+    expect((await sh(handle, 'id -un; echo "$HOME"')).stdout).toBe('root\n/root\n');
   });
 });
 

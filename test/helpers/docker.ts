@@ -4,6 +4,7 @@
  *
  * - `ambit-test/busybox:latest`: a static busybox and its applets, users root, ambit (1000) and nobody. No git, so
  *   repositories are cloned on the host and copied in.
+ * - `ambit-test/busybox-nobody:latest`: the same without the ambit user, so runs fall back to nobody.
  * - `ambit-test/tools:latest`: the same plus the host's git (with its https helper) and node, each with the shared
  *   libraries `ldd` names: git clones inside the container, and node runs an MCP stdio server there.
  *
@@ -21,6 +22,7 @@ import { MANAGED_FILTER, LABEL_RUN_ID } from '../../activities/environment/docke
 
 export const BUSYBOX_IMAGE = 'ambit-test/busybox:latest';
 export const TOOLS_IMAGE = 'ambit-test/tools:latest';
+export const NOBODY_IMAGE = 'ambit-test/busybox-nobody:latest';
 const RECIPE_LABEL = 'ambit.test-recipe';
 /** Bump when the way images are built changes. */
 const RECIPE_VERSION = '1';
@@ -103,7 +105,7 @@ function sharedLibraries(binary: string): string[] {
   return libs;
 }
 
-function busyboxRoot(root: string): void {
+function busyboxRoot(root: string, users: 'with-ambit' | 'nobody-only' = 'with-ambit'): void {
   // Mirror a merged-/usr host (/lib -> usr/lib ...) so library paths resolve the same way inside.
   for (const dir of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
     if (isSymlink(`/${dir}`)) {
@@ -132,7 +134,8 @@ function busyboxRoot(root: string): void {
   fs.chownSync(path.join(root, 'home/ambit'), 1000, 1000);
   fs.writeFileSync(
     path.join(root, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\nambit:x:1000:1000:ambit:/home/ambit:/bin/sh\n' +
+    'root:x:0:0:root:/root:/bin/sh\n' +
+      (users === 'with-ambit' ? 'ambit:x:1000:1000:ambit:/home/ambit:/bin/sh\n' : '') +
       'nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
   );
   fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nambit:x:1000:\nnogroup:x:65534:\n');
@@ -188,10 +191,11 @@ async function ensureImage(docker: Docker, image: string, inputs: string[], buil
 }
 
 /** Builds (or finds) the test images. */
-export async function ensureTestImages(docker: Docker): Promise<{ busybox: string; tools: string }> {
-  await ensureImage(docker, BUSYBOX_IMAGE, ['/bin/busybox'], busyboxRoot);
+export async function ensureTestImages(docker: Docker): Promise<{ busybox: string; tools: string; nobody: string }> {
+  await ensureImage(docker, BUSYBOX_IMAGE, ['/bin/busybox'], (root) => busyboxRoot(root));
+  await ensureImage(docker, NOBODY_IMAGE, ['/bin/busybox'], (root) => busyboxRoot(root, 'nobody-only'));
   await ensureImage(docker, TOOLS_IMAGE, ['/bin/busybox', ...TOOL_BINARIES], toolsRoot);
-  return { busybox: BUSYBOX_IMAGE, tools: TOOLS_IMAGE };
+  return { busybox: BUSYBOX_IMAGE, tools: TOOLS_IMAGE, nobody: NOBODY_IMAGE };
 }
 
 /** Run ids unique to one test file, so its leak check sees only what it created. */
@@ -216,10 +220,19 @@ export async function managedResources(
   };
 }
 
-/** The address containers on the default bridge reach the host at. */
+/**
+ * The address containers on the default bridge reach the host at: the bridge's gateway, which Docker leaves out of
+ * the default bridge's IPAM config when it is the first address of the subnet (its default).
+ */
 export async function bridgeGateway(docker: Docker): Promise<string> {
-  const net = await docker.getNetwork('bridge').inspect();
-  const gateway = (net as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.[0]?.Gateway;
-  if (!gateway) throw new Error("the engine's bridge network has no gateway: start dockerd without --bridge=none");
-  return gateway;
+  const net = (await docker.getNetwork('bridge').inspect()) as {
+    IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
+  };
+  const config = net.IPAM?.Config?.find((c) => c.Subnet?.includes('.'));
+  if (config?.Gateway) return config.Gateway;
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(config?.Subnet ?? '');
+  if (!m) throw new Error("the engine's bridge network has no IPv4 subnet: start dockerd without --bridge=none");
+  const base = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const first = base + 1;
+  return [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.');
 }
