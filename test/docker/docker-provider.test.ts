@@ -156,6 +156,35 @@ describe('provisioning', () => {
   });
 });
 
+describe('resuming', () => {
+  test('a prepare cut off mid-setup resumes on another worker: finished steps are kept, the cut one runs again', async () => {
+    const id = runId('resume');
+    const setupCommands = [
+      'echo a >> log.txt',
+      'echo b >> log.txt; echo started-b; [ -f go ] || sleep 45',
+      'echo c >> log.txt',
+    ];
+    const controller = new AbortController();
+    const first = provider.prepare({
+      runId: id,
+      signal: controller.signal,
+      onProgress: (m) => m === 'started-b' && controller.abort(),
+      spec: spec({ setupCommands }),
+    });
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+
+    const otherWorker = new DockerProvider({ docker });
+    const handle = (await otherWorker.attach({ provider: 'docker', id }))!;
+    await otherWorker.writeFile(handle, 'go', '');
+    const progress: string[] = [];
+    await otherWorker.prepare({ runId: id, spec: spec({ setupCommands }), onProgress: (m) => progress.push(m) });
+    expect(progress[0]).toBe(`found container ${containerName(id)}; resuming its setup`);
+    expect(progress).not.toContain('$ echo a >> log.txt');
+    expect((await otherWorker.readFile(handle, 'log.txt')).toString()).toBe('a\nb\nb\nc\n');
+    expect(await containersOfRun(id)).toHaveLength(1);
+  });
+});
+
 describe('setup failures', () => {
   test('the first failing command stops setup with its command and output tail', async () => {
     const id = runId('setup-fails');
