@@ -2,7 +2,11 @@ import type { Prisma } from '../src/generated/prisma/client';
 import { ResolvedAgentConfigSchema } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
 import type { EnvironmentRef } from '../workflows/definitions';
+import { Context } from '@temporalio/activity';
 import { attachmentPath, loadAttachments } from './attachments';
+import { environmentSpecOf } from './environment-spec';
+import { EnvironmentSetupError } from './environment/provider';
+import { NoContainerEngineError } from './environment/routing-provider';
 import type { ActivityDeps } from './deps';
 import type { EnvironmentHandle } from './environment/provider';
 import { userFailure } from './failures';
@@ -27,20 +31,43 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
   return {
     /** Provisions the run's environment on this host. Idempotent: a retry finds the same environment. */
     async prepareEnvironment(input: { runId: string }): Promise<EnvironmentRef> {
+      const environment = await environmentSpecOf(db, input.runId);
+      // Progress lines are keyed by attempt too, so a retried provisioning keeps its own lines.
+      const attempt = Context.current().info.attempt;
       let progress = 0;
-      const handle = await withHeartbeat(() =>
-        environments.prepare({
-          runId: input.runId,
-          onProgress: (message) => {
-            progress += 1;
-            void appendEvents(db, input.runId, [
-              { key: `env-progress-${progress}`, type: 'log', data: { source: 'environment', message } },
-            ]).catch((err: unknown) =>
-              deps.logger.warn({ err, runId: input.runId }, 'could not record environment progress'),
-            );
-          },
-        }),
-      );
+      let handle;
+      try {
+        handle = await withHeartbeat((signal) =>
+          environments.prepare({
+            runId: input.runId,
+            spec: environment?.spec,
+            signal,
+            onProgress: (message) => {
+              progress += 1;
+              void appendEvents(db, input.runId, [
+                { key: `env-progress-${attempt}-${progress}`, type: 'log', data: { source: 'environment', message } },
+              ]).catch((err: unknown) =>
+                deps.logger.warn({ err, runId: input.runId }, 'could not record environment progress'),
+              );
+            },
+          }),
+        );
+      } catch (err) {
+        if (err instanceof EnvironmentSetupError) {
+          if (environment)
+            await db.environment.updateMany({ where: { id: environment.id }, data: { setupFailed: true } });
+          throw userFailure(FailureType.EnvironmentSetupFailed, RunErrorCode.EnvironmentSetupFailed, err.message);
+        }
+        if (err instanceof NoContainerEngineError) {
+          throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);
+        }
+        throw err;
+      }
+      if (environment)
+        await db.environment.updateMany({
+          where: { id: environment.id, setupFailed: true },
+          data: { setupFailed: false },
+        });
       // The request's attachments become files the agent can open; rewriting them on a retry is harmless.
       const attachments = await loadAttachments(db, input.runId);
       for (const [i, a] of attachments.entries()) {

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import type { ActivityDeps } from '../activities';
+import Docker from 'dockerode';
+import { DockerProvider } from '../activities/environment/docker';
+import { RoutingEnvironmentProvider } from '../activities/environment/routing-provider';
 import { WorkspaceProvider } from '../activities/environment/workspace-provider';
 import { createModelGateway } from '../activities/model/registry';
 import type { AppConfig } from '../src/config';
@@ -11,15 +14,27 @@ export function databaseUrl(config: AppConfig): string {
   return config.database.url ?? `postgres://postgres:postgres@127.0.0.1:${config.database.embeddedPort}/postgres`;
 }
 
+/** The Docker engine this host's environments run on, when it has one. */
+export function dockerClient(config: AppConfig): Docker | undefined {
+  return config.docker ? new Docker(config.docker) : undefined;
+}
+
 export function buildActivityDeps(
   config: AppConfig,
   logger: Logger,
   db: Db = createDb(databaseUrl(config)),
+  docker: Docker | undefined = dockerClient(config),
 ): ActivityDeps {
+  // The AI SDK prints provider warnings to the console; route them through the structured log instead.
+  globalThis.AI_SDK_LOG_WARNINGS = ({ warnings, provider, model }) =>
+    logger.warn({ warnings, provider, model }, 'model provider warning');
   return {
     db,
     models: createModelGateway(config.models),
-    environments: new WorkspaceProvider(path.join(config.dataDir, 'workspaces')),
+    environments: new RoutingEnvironmentProvider(
+      new WorkspaceProvider(path.join(config.dataDir, 'workspaces')),
+      docker ? new DockerProvider({ docker }) : undefined,
+    ),
     logger,
     settings: {
       defaultModelId: config.models.defaultModelId,

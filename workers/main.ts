@@ -5,7 +5,8 @@
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { connectTemporalWorker } from '../src/temporal/connection';
-import { buildActivityDeps } from './build-deps';
+import { buildActivityDeps, dockerClient } from './build-deps';
+import { startReaper } from './reaper';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
 import { onShutdownSignal } from './signals';
@@ -14,11 +15,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'ambit-worker');
   installTemporalRuntime(logger, config.logLevel);
-  const deps = buildActivityDeps(config, logger);
+  const docker = dockerClient(config);
+  const deps = buildActivityDeps(config, logger, undefined, docker);
   const connection = await connectTemporalWorker(config);
   const workers = await startWorkers({ config, connection, deps, platform: true, hostId: config.worker.hostId });
   logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
-  onShutdownSignal(() => workers.shutdown());
+  const reaper = docker ? startReaper({ docker, db: deps.db, logger }) : undefined;
+  onShutdownSignal(() => {
+    reaper?.stop();
+    return workers.shutdown();
+  });
   await workers.done;
   await deps.db.$disconnect();
   await connection.close();

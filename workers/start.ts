@@ -14,7 +14,8 @@ import { applyMigrations } from '../src/db/migrate';
 import { resolveTemporalCli, startTemporalDevServer } from '../src/launcher/temporal-cli';
 import { createLogger } from '../src/logger';
 import { connectTemporalClient, connectTemporalWorker, waitForTemporal } from '../src/temporal/connection';
-import { buildActivityDeps, databaseUrl } from './build-deps';
+import { buildActivityDeps, databaseUrl, dockerClient } from './build-deps';
+import { startReaper } from './reaper';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
 import { serveApi } from './serve-api';
@@ -85,12 +86,17 @@ async function main(): Promise<void> {
     stops.push({ name: 'db client', stop: () => db.$disconnect() });
     const defaults = await ensureDefaults(db, { bootstrapApiKey: config.bootstrapApiKey, dataDir: config.dataDir });
 
+    const docker = dockerClient(config);
+    if (docker) {
+      const reaper = startReaper({ docker, db, logger });
+      stops.push({ name: 'reaper', stop: () => Promise.resolve(reaper.stop()) });
+    }
     const workerConnection = await connectTemporalWorker(config);
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
     const workers = await startWorkers({
       config,
       connection: workerConnection,
-      deps: buildActivityDeps(config, logger, db),
+      deps: buildActivityDeps(config, logger, db, docker),
       platform: true,
       hostId: config.worker.hostId,
     });
@@ -99,7 +105,9 @@ async function main(): Promise<void> {
       logger.error({ err }, 'worker failed');
       void stopAll(1);
     });
-    say(`  worker     task queues ${workers.taskQueues.join(', ')}`);
+    say(
+      `  worker     task queues ${workers.taskQueues.join(', ')}; environments: workspace${docker ? ' + Docker' : ' (no Docker engine found)'}`,
+    );
 
     const { client, connection } = await connectTemporalClient(config);
     stops.push({ name: 'temporal client', stop: () => connection.close() });

@@ -2,6 +2,7 @@
  * The only module that reads `process.env`. It parses the environment once with zod and fails fast with a
  * message naming each bad variable and how to fix it. Everything else receives `AppConfig` as an argument.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
@@ -52,6 +53,11 @@ export const EnvSchema = z.object({
     .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
     .default('local'),
   AMBIT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).default(20),
+  AMBIT_DOCKER: z.enum(['auto', 'on', 'off'], { error: 'use auto, on or off' }).default('auto'),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix:\/\/\/.+|tcp:\/\/[^:/]+:\d+)$/, 'must be unix:///path/to/docker.sock or tcp://host:port')
+    .optional(),
 
   AMBIT_DEFAULT_MODEL: z
     .string()
@@ -118,6 +124,8 @@ export interface AppConfig {
     taskQueuePrefix: string;
   };
   worker: { hostId: string; maxConcurrentRuns: number };
+  /** How host workers reach a Docker engine for environments with an image; undefined: this host has none. */
+  docker?: { socketPath: string } | { host: string; port: number };
   models: ModelProvidersConfig & { defaultModelId?: string; streaming: boolean };
   harness: {
     commands: Partial<Record<'claude' | 'codex' | 'gemini' | 'oz', string>>;
@@ -201,6 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       taskQueuePrefix: e.AMBIT_TASK_QUEUE_PREFIX,
     },
     worker: { hostId: e.AMBIT_HOST_ID, maxConcurrentRuns: e.AMBIT_MAX_CONCURRENT_RUNS },
+    docker: dockerConnection(e),
     models: {
       defaultModelId: e.AMBIT_DEFAULT_MODEL,
       streaming: e.AMBIT_MODEL_STREAMING,
@@ -223,6 +232,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bootstrapApiKey: e.AMBIT_BOOTSTRAP_API_KEY,
   };
+}
+
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** DOCKER_HOST as dockerode takes it. With AMBIT_DOCKER=auto, the default socket counts when it exists. */
+function dockerConnection(e: Env): AppConfig['docker'] {
+  if (e.AMBIT_DOCKER === 'off') return undefined;
+  if (e.DOCKER_HOST?.startsWith('unix://')) return { socketPath: e.DOCKER_HOST.slice('unix://'.length) };
+  if (e.DOCKER_HOST) {
+    const u = new URL(e.DOCKER_HOST.replace(/^tcp:/, 'http:'));
+    return { host: u.hostname, port: Number(u.port) };
+  }
+  if (e.AMBIT_DOCKER === 'on' || fs.existsSync(DEFAULT_DOCKER_SOCKET)) return { socketPath: DEFAULT_DOCKER_SOCKET };
+  return undefined;
 }
 
 /** Task queue names are prefixed so Ambit can share a namespace with a team's other workflows. */

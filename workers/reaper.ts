@@ -1,0 +1,35 @@
+import type Docker from 'dockerode';
+import { reapContainers } from '../activities/environment/docker';
+import type { Db } from '../src/db/client';
+import { isTerminalState, type RunState } from '../src/domain/run-state';
+import type { Logger } from '../src/logger';
+
+const REAP_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Removes run containers the normal teardown could not (a worker killed mid-run, a crash during cleanup): those
+ * whose run has ended or that the database does not know. Runs at start-up, then every few minutes.
+ */
+export function startReaper(deps: { docker: Docker; db: Db; logger: Logger; intervalMs?: number }): {
+  stop(): void;
+  once(): Promise<void>;
+} {
+  const isRunActive = async (runId: string) => {
+    const run = await deps.db.run.findUnique({ where: { id: runId }, select: { state: true } });
+    return run !== null && !isTerminalState(run.state as RunState);
+  };
+  const once = async () => {
+    try {
+      const result = await reapContainers({ docker: deps.docker, isRunActive });
+      if (result.removed.length)
+        deps.logger.info({ runs: result.removed }, 'reaped containers of ended or unknown runs');
+      if (result.failed.length) deps.logger.warn({ runs: result.failed }, 'could not reap some run containers');
+    } catch (err) {
+      deps.logger.warn({ err }, 'container reaper failed; retrying at the next interval');
+    }
+  };
+  void once();
+  const timer = setInterval(() => void once(), deps.intervalMs ?? REAP_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer), once };
+}
