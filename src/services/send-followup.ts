@@ -48,11 +48,9 @@ export async function sendFollowup(
     const run = await findVisibleRun(db, principal, runId);
     if (!isTerminalState(run.state as RunState)) {
       try {
-        await temporal.workflow
-          .getHandle(runId)
-          .executeUpdate(sendFollowupUpdate, {
-            args: [{ id: followupId, message: request.message, mode: request.mode }],
-          });
+        await temporal.workflow.getHandle(runId).executeUpdate(sendFollowupUpdate, {
+          args: [{ id: followupId, message: request.message, mode: request.mode }],
+        });
         logger.info({ runId, followupId }, 'follow-up delivered');
         return { run_id: runId, followup_id: followupId, delivery: 'delivered', execution: run.execution };
       } catch (err) {
