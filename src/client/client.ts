@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
 import { EnvironmentsResource } from './environments';
-import { AmbitInvalidRequestError, InternalServerError } from './errors';
+import { AmbitInvalidRequestError, APIConnectionError, APIUserAbortError, InternalServerError } from './errors';
 import { Transport, type FetchLike, type RequestOptions } from './http';
 import { encodeListRunsQuery, type ListRunsParams } from './query';
+import { retryDelayMs } from './retry';
+import { parseSse } from './sse';
 import {
   CancelRunResponseSchema,
   FollowupResponseSchema,
+  RunEventSchema,
   ConversationResponseSchema,
   HealthResponseSchema,
   ListModelsResponseSchema,
@@ -16,6 +19,7 @@ import {
   RunItemSchema,
   type ConversationResponse,
   type FollowupResponse,
+  type RunEvent,
   type HealthResponse,
   type ListModelsResponse,
   type ListRunsResponse,
@@ -140,6 +144,44 @@ export class RunsResource {
       FollowupResponseSchema,
       { maxRetries: 0, ...options },
     );
+  }
+
+  /**
+   * The run's events as they happen, from after `lastEventId` (or the start), until the run has ended. A dropped
+   * connection is resumed with Last-Event-ID, so no event is missed or repeated.
+   */
+  async *events(
+    id: string,
+    options: RequestOptions & { lastEventId?: string; maxReconnects?: number } = {},
+  ): AsyncGenerator<RunEvent> {
+    let lastEventId = options.lastEventId;
+    const maxReconnects = options.maxReconnects ?? 10;
+    for (let failures = 0; ;) {
+      let ended = false;
+      try {
+        const res = await this.transport.openStream(
+          { method: 'GET', path: runPath(id, '/events'), headers: lastEventId ? { 'last-event-id': lastEventId } : {} },
+          options,
+        );
+        for await (const message of parseSse(res.body!)) {
+          if (message.event === 'end') {
+            ended = true;
+            break;
+          }
+          const parsed = RunEventSchema.safeParse(JSON.parse(message.data));
+          if (!parsed.success) continue;
+          lastEventId = message.id ?? parsed.data.id;
+          failures = 0;
+          yield parsed.data;
+        }
+      } catch (err) {
+        if (err instanceof APIUserAbortError || !(err instanceof APIConnectionError || err instanceof TypeError))
+          throw err;
+      }
+      if (ended || options.signal?.aborted) return;
+      if (++failures > maxReconnects) throw new APIConnectionError(`the event stream of run ${id} kept dropping`, id);
+      await new Promise((r) => setTimeout(r, retryDelayMs(failures - 1, undefined)));
+    }
   }
 
   async conversation(id: string, options?: RequestOptions): Promise<ConversationResponse> {

@@ -80,6 +80,45 @@ export class Transport {
     }
   }
 
+  /**
+   * Opens a long-lived response (Server-Sent Events). Connecting is bounded by the timeout, the stream itself is
+   * not; a non-2xx answer throws the matching error class. The caller reads and closes the body.
+   */
+  async openStream(spec: RequestSpec, options: RequestOptions = {}): Promise<Response> {
+    const url = this.url(spec);
+    if (options.signal?.aborted) throw new APIUserAbortError('Request was aborted.');
+    const controller = new AbortController();
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
+    const onUserAbort = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onUserAbort, { once: true });
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      'user-agent': this.options.userAgent,
+      ...spec.headers,
+      ...options.headers,
+    };
+    if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`;
+    let res: Response;
+    try {
+      res = await this.options.fetch(url, { method: spec.method, headers, signal: controller.signal });
+    } catch (err) {
+      options.signal?.removeEventListener('abort', onUserAbort);
+      if (options.signal?.aborted) throw new APIUserAbortError('Request was aborted.', { cause: err });
+      if (controller.signal.reason instanceof AttemptTimeout) {
+        throw new APIConnectionTimeoutError(`Request to ${redact(url)} timed out after ${timeoutMs} ms.`, url, err);
+      }
+      throw new APIConnectionError(`Could not connect to ${redact(url)}: ${describeCause(err)}`, url, err);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      options.signal?.removeEventListener('abort', onUserAbort);
+      throw errorFromResponse(res.status, res.headers, await res.text());
+    }
+    return res;
+  }
+
   private url(spec: RequestSpec): string {
     const query = spec.query?.toString();
     return `${this.options.apiRoot}${spec.path}${query ? `?${query}` : ''}`;

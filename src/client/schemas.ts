@@ -261,3 +261,15 @@ export type CloudEnvironment = z.infer<typeof CloudEnvironmentSchema>;
 
 export const ListCloudEnvironmentsResponseSchema = z.looseObject({ environments: z.array(CloudEnvironmentSchema) });
 export type ListCloudEnvironmentsResponse = z.infer<typeof ListCloudEnvironmentsResponseSchema>;
+
+/** One event of a run's live stream (`GET /agent/runs/{id}/events`). */
+export const RunEventSchema = z
+  .object({
+    id: z.string(),
+    run_id: z.string(),
+    type: z.string(),
+    created_at: z.string(),
+    data: z.unknown(),
+  })
+  .loose();
+export type RunEvent = z.infer<typeof RunEventSchema>;

@@ -105,4 +105,45 @@ describe('the ambit CLI against the real platform', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('<message>');
   });
+
+  test('runs watch streams the live events until the run ends, and resumes with --since', async () => {
+    models.addScript('cli-watch', [
+      { gate: 'cli-watch-gate', toolCalls: [{ name: 'run_shell_command', input: { command: 'echo watched' } }] },
+      { text: 'watched to the end' },
+    ]);
+    const started = await ambit(['run', 'watch [script:cli-watch]', '-o', 'json']);
+    const runId = (JSON.parse(started.stdout) as { run_id: string }).run_id;
+    const watching = ambit(['runs', 'watch', runId]);
+    await models.waitForGate('cli-watch-gate');
+    models.release('cli-watch-gate');
+    const w = await watching;
+    expect(w.code).toBe(0);
+    const lines = w.stdout.trim().split('\n');
+    expect(lines[0]).toBe('● QUEUED');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '→ run_shell_command {"command":"echo watched"}',
+        '✓ run_shell_command',
+        'watched to the end',
+      ]),
+    );
+    expect(lines[lines.length - 1]).toContain('SUCCEEDED');
+
+    // Resuming after an event id prints only what came after it, once.
+    const all = await ambit(['runs', 'watch', runId, '-o', 'ndjson']);
+    const events = all.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    const resumed = await ambit(['runs', 'watch', runId, '-o', 'ndjson', '--since', events[2]!.id]);
+    expect(
+      resumed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(events.slice(3).map((e) => e.id));
+    const bad = await ambit(['runs', 'watch', runId, '--since', 'latest']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since');
+  });
 });

@@ -6,6 +6,7 @@ import { ListFlagsSchema, parseFlags, RunIdSchema } from '../flags';
 
 import { shortTime, truncate } from '../output';
 import { flattenConversation, renderEntry } from '../transcript';
+import { registerWatchCommand } from './watch';
 
 const FollowupFlagsSchema = RunIdSchema.extend({
   message: z.string().trim().min(1, 'the message must not be empty'),
@@ -76,6 +77,8 @@ Examples:
       else if (out.format === 'text') out.line(runId);
       else out.line(`${out.paint('yellow', '■')} Cancelled run ${out.paint('bold', runId)}`);
     });
+
+  registerWatchCommand(runs, io, state);
 
   runs
     .command('followup')
