@@ -63,6 +63,16 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
         }
         throw err;
       }
+      if (handle.snapshot) {
+        // One record per run (the key says so): a retried prepare reports the same snapshot.
+        await appendEvents(db, input.runId, [
+          {
+            key: `env-snapshot-${input.runId}`,
+            type: 'log',
+            data: { source: 'environment', snapshot: { ...handle.snapshot } },
+          },
+        ]);
+      }
       if (environment)
         await db.environment.updateMany({
           where: { id: environment.id, setupFailed: true },

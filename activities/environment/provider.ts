@@ -41,6 +41,11 @@ export interface FileEntry {
 export interface EnvironmentHandle extends EnvironmentRef {
   /** Absolute path of the workspace inside the environment. */
   workdir: string;
+  /**
+   * The warm-start snapshot this environment was started from (`reused`), or was saved as once its setup finished;
+   * absent when the provider keeps no snapshots.
+   */
+  snapshot?: { key: string; image: string; reused: boolean };
 }
 
 /** A repository to clone into the workspace, with the token (from secrets) that HTTPS clones of it need. */

@@ -20,7 +20,27 @@ import { DockerExecTransport } from './mcp-transport';
 import { containerName, isNotFound, managedLabels, STATE_DIR, statusCodeOf, volumeName, WORKSPACE_DIR } from './names';
 import { LineEmitter, tailOf, TailBuffer } from './output';
 import { runProcess, runSimple } from './process';
-import { cloneInContainer, cloneOnHost, isHttpRepository, isLocalRepository, repositoryFolder } from './repositories';
+import {
+  cloneInContainer,
+  cloneOnHost,
+  isHttpRepository,
+  isLocalRepository,
+  repositoryFolder,
+  resolveRemoteCommit,
+} from './repositories';
+import {
+  commitSnapshot,
+  DEFAULT_SNAPSHOT_MAX_BYTES,
+  DEFAULT_SNAPSHOT_TTL_MS,
+  evictSnapshots,
+  findSnapshot,
+  LABEL_SNAPSHOT_KEY,
+  snapshotImage,
+  snapshotKey,
+  SnapshotOptionsSchema,
+  type SnapshotOptions,
+  type SnapshotRef,
+} from './snapshots';
 
 export interface DockerProviderOptions {
   docker: Docker;
@@ -36,6 +56,12 @@ export interface DockerProviderOptions {
   cloneTimeoutMs?: number;
   /** Where host-side clones are staged (default: the OS temp folder). */
   tmpDir?: string;
+  /**
+   * Warm starts (off when absent): after setup succeeds the container is committed as a snapshot, and a later run
+   * of the same environment starts from it without cloning or setup. Snapshots older than `ttlMs` (default 7 days)
+   * and the oldest beyond `maxBytes` in all (default 10 GiB) are evicted after each commit.
+   */
+  snapshots?: SnapshotOptions;
 }
 
 /** Who the run's commands run as, resolved once per container and kept in it. */
@@ -86,6 +112,26 @@ printf '%s\\n%s\\n' "$user" "$home"
 `;
 
 const READ_STATE = `cat ${STATE_DIR}/user 2>/dev/null; echo "--"; ls ${STATE_DIR}/done 2>/dev/null; exit 0`;
+
+/**
+ * \`docker commit\` leaves volumes out, so the workspace is copied into the container's own file system before the
+ * commit (ownership and modes kept) and restored from there into the fresh volume of a warm container.
+ */
+const SNAPSHOT_WORKSPACE = `${STATE_DIR}/snapshot/workspace`;
+const STAGE_WORKSPACE = `rm -rf ${STATE_DIR}/snapshot && mkdir -p ${STATE_DIR}/snapshot && cp -a ${WORKSPACE_DIR} ${SNAPSHOT_WORKSPACE}`;
+const UNSTAGE_WORKSPACE = `rm -rf ${STATE_DIR}/snapshot`;
+const RESTORE_WORKSPACE = `
+set -e
+[ -e ${STATE_DIR}/done/restored ] && exit 0
+cp -a ${SNAPSHOT_WORKSPACE}/. ${WORKSPACE_DIR}/
+chown "$(stat -c %u:%g ${SNAPSHOT_WORKSPACE})" ${WORKSPACE_DIR}
+chmod "$(stat -c %a ${SNAPSHOT_WORKSPACE})" ${WORKSPACE_DIR}
+: > ${STATE_DIR}/done/restored
+`;
+/** Per clone, the commit it checked out (\`commit-<i>\`), for the snapshot key. */
+const READ_COMMITS = `for f in "$@"; do printf '%s ' "$(cat ${STATE_DIR}/commits/$f 2>/dev/null)"; done; echo`;
+/** A finished snapshot is recorded as a step named after its key, so a retried prepare reports it again. */
+const SNAPSHOT_STEP = 'snapshot-';
 
 /** Exit codes of the file scripts below, turned into the errno codes the built-in tools understand. */
 const FILE_ERRORS: Record<number, string> = { 90: 'ENOENT', 91: 'EISDIR', 92: 'ENOTDIR' };
@@ -173,12 +219,22 @@ export class DockerProvider implements EnvironmentProvider {
   private readonly docker: Docker;
   private readonly users = new Map<string, RunUser>();
 
+  private readonly snapshots?: { ttlMs: number; maxBytes: number };
+
   constructor(private readonly options: DockerProviderOptions) {
     this.docker = options.docker;
+    if (options.snapshots) {
+      const parsed = SnapshotOptionsSchema.safeParse(options.snapshots);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+      this.snapshots = {
+        ttlMs: parsed.data.ttlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+        maxBytes: parsed.data.maxBytes ?? DEFAULT_SNAPSHOT_MAX_BYTES,
+      };
+    }
   }
 
-  private handleFor(runId: string): EnvironmentHandle {
-    return { provider: this.name, id: runId, workdir: WORKSPACE_DIR };
+  private handleFor(runId: string, snapshot?: SnapshotRef): EnvironmentHandle {
+    return { provider: this.name, id: runId, workdir: WORKSPACE_DIR, ...(snapshot ? { snapshot } : {}) };
   }
 
   /** Resolves a path the agent gave, refusing anything outside the workspace (including through `..`). */
@@ -212,15 +268,42 @@ export class DockerProvider implements EnvironmentProvider {
     if (!info) {
       await ensureImage(this.docker, spec.image, { auth: spec.registryAuth, onProgress: progress, signal });
       signal?.throwIfAborted();
-      info = await this.create(input.runId, spec);
-      progress(`created container ${name} from ${spec.image}`);
+      const warm = this.snapshots ? await this.findWarmStart(spec, progress, signal) : null;
+      signal?.throwIfAborted();
+      if (warm) {
+        info = await this.create(input.runId, spec, warm);
+        progress(`created container ${name} from snapshot ${snapshotImage(warm)}: cloning and setup skipped`);
+      } else {
+        info = await this.create(input.runId, spec);
+        progress(`created container ${name} from ${spec.image}`);
+      }
     } else {
       progress(`found container ${name}; resuming its setup`);
     }
     if (!info.State.Running) await this.start(name);
 
+    // A warm container: everything setup made is in its image, the workspace in the staged copy.
+    const warmKey = info.Config.Labels?.[LABEL_SNAPSHOT_KEY];
+    if (warmKey) {
+      await this.restoreWorkspace(name);
+      const restored = await this.readState(name);
+      if (!restored.user) throw new Error(`snapshot ${snapshotImage(warmKey)} has no run user recorded`);
+      this.users.set(name, restored.user);
+      progress('environment ready');
+      return this.handleFor(input.runId, { key: warmKey, image: snapshotImage(warmKey), reused: true });
+    }
+
     const state = await this.readState(name);
-    if (state.done.has('ready')) return this.handleFor(input.runId);
+    if (state.done.has('ready')) {
+      const done = [...state.done].find((s) => s.startsWith(SNAPSHOT_STEP));
+      if (done) {
+        const key = done.slice(SNAPSHOT_STEP.length);
+        return this.handleFor(input.runId, { key, image: snapshotImage(key), reused: false });
+      }
+      // Interrupted between setup and its snapshot: take it now.
+      const snapshot = this.snapshots ? await this.takeSnapshot(name, spec, progress) : undefined;
+      return this.handleFor(input.runId, snapshot);
+    }
     const user = state.user ?? (await this.resolveUser(name, spec.user));
     this.users.set(name, user);
 
@@ -239,17 +322,19 @@ export class DockerProvider implements EnvironmentProvider {
         timeoutMs: this.options.cloneTimeoutMs ?? DEFAULT_CLONE_TIMEOUT_MS,
         signal,
       };
+      let commit: string;
       if (hasGit && !isLocalRepository(repo.url)) {
         progress(`cloning ${repo.url} into ${target}`);
-        await cloneInContainer(repo, cloneTarget);
+        commit = await cloneInContainer(repo, cloneTarget);
       } else {
         progress(`cloning ${repo.url} into ${target} (on the host: the image has no git or no network)`);
-        await cloneOnHost(repo, {
+        commit = await cloneOnHost(repo, {
           ...cloneTarget,
           tmpDir: this.options.tmpDir ?? os.tmpdir(),
           allowLocal: this.options.allowLocalRepositories ?? false,
         });
       }
+      await this.recordCommit(name, step, commit);
       await this.markDone(name, step);
     }
 
@@ -262,7 +347,117 @@ export class DockerProvider implements EnvironmentProvider {
     }
     await this.markDone(name, 'ready');
     progress('environment ready');
-    return this.handleFor(input.runId);
+    const snapshot = this.snapshots ? await this.takeSnapshot(name, spec, progress) : undefined;
+    return this.handleFor(input.runId, snapshot);
+  }
+
+  /** The parts of the snapshot key every spec has, given the commit of each repository. */
+  private async keyOf(spec: EnvironmentSpec, commits: string[]): Promise<string> {
+    const image = await this.docker.getImage(spec.image).inspect();
+    return snapshotKey({
+      imageId: image.Id,
+      repositories: (spec.repositories ?? []).map((repo, i) => ({
+        url: repo.url,
+        folder: repositoryFolder(repo),
+        commit: commits[i] ?? '',
+      })),
+      setupCommands: spec.setupCommands ?? [],
+      env: spec.env ?? {},
+      ...(spec.user ? { user: spec.user } : {}),
+    });
+  }
+
+  /**
+   * The key a run of this spec would end with, computed before cloning (each ref resolved with `git ls-remote`),
+   * when a snapshot with it exists. Null means a cold start.
+   */
+  private async findWarmStart(
+    spec: EnvironmentSpec,
+    progress: (message: string) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
+    const commits: string[] = [];
+    for (const repo of spec.repositories ?? []) {
+      const commit = await resolveRemoteCommit(repo, {
+        tmpDir: this.options.tmpDir ?? os.tmpdir(),
+        allowLocal: this.options.allowLocalRepositories ?? false,
+        timeoutMs: this.options.cloneTimeoutMs ?? DEFAULT_CLONE_TIMEOUT_MS,
+        signal,
+      });
+      if (!commit) {
+        progress(
+          `no warm start: the commit of ${repo.url}${repo.ref ? ` at ${repo.ref}` : ''} is unknown before cloning`,
+        );
+        return null;
+      }
+      commits.push(commit);
+    }
+    const key = await this.keyOf(spec, commits);
+    return (await findSnapshot(this.docker, key)) ? key : null;
+  }
+
+  /**
+   * Commits the prepared container as the snapshot of its key, then evicts. A failure here never fails the run: the
+   * environment is ready, and the next run simply starts cold.
+   */
+  private async takeSnapshot(
+    name: string,
+    spec: EnvironmentSpec,
+    progress: (message: string) => void,
+  ): Promise<SnapshotRef | undefined> {
+    const limits = this.snapshots;
+    if (!limits) return undefined;
+    try {
+      const steps = (spec.repositories ?? []).map((_, i) => `clone-${i}`);
+      const read = await runSimple(this.docker, name, {
+        argv: ['/bin/sh', '-c', READ_COMMITS, 'ambit-commits', ...steps],
+        user: '0',
+      });
+      const commits = read.stdout.trim() === '' ? [] : read.stdout.trim().split(/\s+/);
+      if (read.exitCode !== 0 || commits.length !== steps.length) {
+        progress('no snapshot: the commits the repositories were cloned at are not recorded');
+        return undefined;
+      }
+      const key = await this.keyOf(spec, commits);
+      let image = await findSnapshot(this.docker, key);
+      if (!image) {
+        const staged = await runSimple(this.docker, name, { argv: ['/bin/sh', '-c', STAGE_WORKSPACE], user: '0' });
+        if (staged.exitCode !== 0) throw new Error(`copying the workspace aside failed: ${staged.stderr}`);
+        try {
+          image = await commitSnapshot(this.docker, name, key);
+        } finally {
+          await runSimple(this.docker, name, { argv: ['/bin/sh', '-c', UNSTAGE_WORKSPACE], user: '0' });
+        }
+        progress(`saved snapshot ${image}`);
+        const evicted = await evictSnapshots(this.docker, { ...limits, keep: key });
+        if (evicted.length > 0) progress(`evicted ${evicted.length} old snapshot(s)`);
+      }
+      await this.markDone(name, `${SNAPSHOT_STEP}${key}`);
+      return { key, image, reused: false };
+    } catch (err) {
+      progress(`no snapshot: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async restoreWorkspace(name: string): Promise<void> {
+    const r = await runSimple(this.docker, name, { argv: ['/bin/sh', '-c', RESTORE_WORKSPACE], user: '0' });
+    if (r.exitCode !== 0) throw new Error(`restoring the workspace from the snapshot in ${name} failed: ${r.stderr}`);
+  }
+
+  private async recordCommit(name: string, step: string, commit: string): Promise<void> {
+    const r = await runSimple(this.docker, name, {
+      argv: [
+        '/bin/sh',
+        '-c',
+        `mkdir -p ${STATE_DIR}/commits && printf %s "$2" > "${STATE_DIR}/commits/$1"`,
+        'ambit-commit',
+        step,
+        commit,
+      ],
+      user: '0',
+    });
+    if (r.exitCode !== 0) throw new Error(`could not record the commit of ${step} in ${name}: ${r.stderr}`);
   }
 
   private async inspect(name: string): Promise<Docker.ContainerInspectInfo | null> {
@@ -274,7 +469,8 @@ export class DockerProvider implements EnvironmentProvider {
     }
   }
 
-  private async create(runId: string, spec: EnvironmentSpec): Promise<Docker.ContainerInspectInfo> {
+  /** From the spec's image, or from the snapshot of `warmKey`. */
+  private async create(runId: string, spec: EnvironmentSpec, warmKey?: string): Promise<Docker.ContainerInspectInfo> {
     const name = containerName(runId);
     const labels = managedLabels(runId);
     await this.docker.createVolume({ Name: volumeName(runId), Labels: labels });
@@ -283,12 +479,12 @@ export class DockerProvider implements EnvironmentProvider {
     try {
       await this.docker.createContainer({
         name,
-        Image: spec.image,
+        Image: warmKey ? snapshotImage(warmKey) : spec.image,
         Entrypoint: ['/bin/sh', '-c'],
         Cmd: [KEEPALIVE],
         WorkingDir: WORKSPACE_DIR,
         Env: [`AMBIT_WORKSPACE=${WORKSPACE_DIR}`, ...Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`)],
-        Labels: labels,
+        Labels: warmKey ? { ...labels, [LABEL_SNAPSHOT_KEY]: warmKey } : labels,
         Tty: false,
         OpenStdin: false,
         HostConfig: {

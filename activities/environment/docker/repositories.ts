@@ -75,10 +75,23 @@ git clone --no-progress -- "$url" "$target"
 cd "$target"
 git remote set-url origin "$clean"
 if [ -n "$ref" ]; then git checkout -q "$ref" --; fi
+git rev-parse HEAD
 `;
 
-/** Clones with the image's git, as the run's user, so the checkout belongs to the user that edits it. */
-export async function cloneInContainer(repo: EnvironmentRepository, t: CloneTarget): Promise<void> {
+const COMMIT = /([0-9a-f]{40}(?:[0-9a-f]{24})?)\s*$/;
+
+/** The commit `git rev-parse HEAD` printed last, which the warm-start key records. */
+function commitOf(output: string, repo: EnvironmentRepository): string {
+  const m = COMMIT.exec(output);
+  if (!m?.[1]) throw new Error(`cloning ${repo.url}: git rev-parse HEAD printed no commit`);
+  return m[1];
+}
+
+/**
+ * Clones with the image's git, as the run's user, so the checkout belongs to the user that edits it. Resolves with
+ * the commit checked out.
+ */
+export async function cloneInContainer(repo: EnvironmentRepository, t: CloneTarget): Promise<string> {
   const r = await runProcess(t.docker, t.container, {
     argv: ['/bin/sh', '-c', CLONE_IN_CONTAINER, 'ambit-clone', t.target, repo.url, repo.ref ?? ''],
     user: t.user,
@@ -93,6 +106,7 @@ export async function cloneInContainer(repo: EnvironmentRepository, t: CloneTarg
   if (r.exitCode !== 0) {
     throw cloneFailed(repo, r.exitCode, r.timedOut ? `${r.stderr}\n(timed out)` : `${r.stdout}${r.stderr}`);
   }
+  return commitOf(r.stdout, repo);
 }
 
 interface HostResult {
@@ -160,11 +174,14 @@ async function copyIntoContainer(docker: Docker, container: string, source: stri
   if (code !== 0) throw new Error(`tar of ${source} exited with ${code}: ${errors.toString()}`);
 }
 
-/** Clones on the host (the image has no git or no network) and copies the checkout in, owned by the run's user. */
+/**
+ * Clones on the host (the image has no git or no network) and copies the checkout in, owned by the run's user.
+ * Resolves with the commit checked out.
+ */
 export async function cloneOnHost(
   repo: EnvironmentRepository,
   t: CloneTarget & { tmpDir: string; allowLocal: boolean },
-): Promise<void> {
+): Promise<string> {
   const dir = await fs.mkdtemp(path.join(t.tmpDir, 'ambit-clone-'));
   const checkout = path.join(dir, 'checkout');
   const git = (args: string[]) =>
@@ -180,6 +197,9 @@ export async function cloneOnHost(
       t.signal?.throwIfAborted();
       if (r.code !== 0) throw cloneFailed(repo, r.code, r.output);
     }
+    const head = await git(['-C', checkout, 'rev-parse', 'HEAD']);
+    if (head.code !== 0) throw cloneFailed(repo, head.code, head.output);
+    const commit = commitOf(head.output, repo);
     await runSimple(t.docker, t.container, {
       argv: ['/bin/sh', '-c', 'rm -rf "$1" && mkdir -p "$1"', 'ambit-mkdir', t.target],
       user: t.user,
@@ -196,6 +216,45 @@ export async function cloneOnHost(
       });
       if (r.exitCode !== 0) throw new Error(`could not give ${t.target} to ${t.user}: ${r.stderr}`);
     }
+    return commit;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The commit a repository's ref points at now, asked of the remote with `git ls-remote` on the host (the token, when
+ * there is one, only in that short-lived process's URL, as for host clones). Null when it cannot be known without
+ * cloning (an abbreviated commit, an unreachable remote): the run then starts cold.
+ */
+export async function resolveRemoteCommit(
+  repo: EnvironmentRepository,
+  options: { tmpDir: string; allowLocal: boolean; timeoutMs: number; signal?: AbortSignal },
+): Promise<string | null> {
+  if (repo.ref && /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(repo.ref)) return repo.ref;
+  const dir = await fs.mkdtemp(path.join(options.tmpDir, 'ambit-ls-remote-'));
+  try {
+    const r = await hostGit(['ls-remote', '--', cloneUrl(repo), repo.ref ?? 'HEAD'], {
+      allowLocal: options.allowLocal,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      cwd: dir,
+    });
+    if (r.code !== 0) return null;
+    const refs = new Map<string, string>();
+    for (const line of r.output.split('\n')) {
+      const m = /^([0-9a-f]{40,64})\t(\S+)$/.exec(line.trim());
+      if (m?.[1] && m[2]) refs.set(m[2], m[1]);
+    }
+    if (!repo.ref) return refs.get('HEAD') ?? null;
+    // The order git checkout resolves a name in after a clone: a branch, else a tag (peeled to its commit).
+    return (
+      refs.get(`refs/heads/${repo.ref}`) ??
+      refs.get(`refs/tags/${repo.ref}^{}`) ??
+      refs.get(`refs/tags/${repo.ref}`) ??
+      refs.get(repo.ref) ??
+      null
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
