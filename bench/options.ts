@@ -34,6 +34,10 @@ export const BenchEnvSchema = z.object({
     )
     .optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  /** Samples of each Docker measurement (raw cycle, cold and warm prepare); each cold one clones and runs setup. */
+  BENCH_DOCKER_ITERATIONS: count('BENCH_DOCKER_ITERATIONS', 5, 200),
+  /** The engine for the Docker part; without it that part is skipped and the report says so. */
+  DOCKER_HOST: z.string().min(1).optional(),
 });
 
 export interface BenchOptions {
@@ -44,6 +48,8 @@ export interface BenchOptions {
   /** A PostgreSQL server to create a scratch database on; absent means the embedded PGlite. */
   postgresUrl?: string;
   temporalCliPath?: string;
+  dockerIterations: number;
+  dockerHost?: string;
 }
 
 export class BenchOptionsError extends Error {
@@ -64,5 +70,7 @@ export function parseBenchOptions(source: NodeJS.ProcessEnv): BenchOptions {
     inFlight: e.BENCH_IN_FLIGHT,
     postgresUrl: e.AMBIT_BENCH_DATABASE_URL,
     temporalCliPath: e.TEMPORAL_CLI_PATH,
+    dockerIterations: e.BENCH_DOCKER_ITERATIONS,
+    dockerHost: e.DOCKER_HOST,
   };
 }

@@ -1,6 +1,7 @@
 /** The bench's results as a console table and as the markdown written to bench/RESULTS.md. */
 import type { MachineInfo, ProcessMemory } from './machine';
 import type { CreateLatencyResult } from './scenarios/create-latency';
+import type { DockerBenchOutcome } from './scenarios/docker-environments';
 import type { EndToEndResult } from './scenarios/end-to-end';
 import type { ThroughputResult } from './scenarios/throughput';
 import type { Summary } from './stats';
@@ -22,6 +23,7 @@ export interface BenchResults {
   create: CreateLatencyResult;
   endToEnd: EndToEndResult;
   throughput: ThroughputResult;
+  docker: DockerBenchOutcome;
   memory: {
     bench: { start?: ProcessMemory; afterSetup?: ProcessMemory; end?: ProcessMemory };
     temporal: { afterSetup?: ProcessMemory; end?: ProcessMemory };
@@ -58,6 +60,50 @@ function resultRows(r: BenchResults): Row[] {
     ],
     ...latencyRows(`(c) each run's create -> completion under that load`, t.ambit.latency, t.bare.latency),
   ];
+}
+
+const DOCKER_HEADER = ['Measure', 'Time', 'Raw dockerd cycle', 'Time / raw'];
+
+/** (d): each Docker measure against the raw create + start + exec + remove cycle, plus warm against cold. */
+function dockerRows(d: DockerBenchOutcome): Row[] {
+  if (!d.ran) return [];
+  const r = d.result;
+  const row = (label: string, s: Summary, stat: 'median' | 'p99'): Row => [
+    `${label}, ${stat}`,
+    ms(s[stat]),
+    ms(r.raw[stat]),
+    ratio(s[stat], r.raw[stat]),
+  ];
+  return [
+    [`(d) raw create + start + exec + remove (n=${r.raw.n}), median`, ms(r.raw.median), ms(r.raw.median), '1.00x'],
+    row(`(d) cold prepare: clone + setup + snapshot (n=${r.coldPrepare.n})`, r.coldPrepare, 'median'),
+    row('(d) cold prepare', r.coldPrepare, 'p99'),
+    row(`(d) warm prepare from the snapshot (n=${r.warmPrepare.n})`, r.warmPrepare, 'median'),
+    row('(d) warm prepare', r.warmPrepare, 'p99'),
+    row('(d) cold: prepare -> first step done', r.coldFirstStep, 'median'),
+    row('(d) warm: prepare -> first step done', r.warmFirstStep, 'median'),
+    [
+      '(d) warm / cold, time to first step, median',
+      ms(r.warmFirstStep.median),
+      ms(r.coldFirstStep.median),
+      ratio(r.warmFirstStep.median, r.coldFirstStep.median),
+    ],
+  ];
+}
+
+function dockerNote(d: DockerBenchOutcome): string {
+  if (!d.ran) return `(d) Docker environments: skipped, because ${d.reason}.`;
+  const r = d.result;
+  return (
+    `(d) On ${r.engine}, image ${r.image}, samples interleaved raw, cold, warm. Raw: \`createContainer\` (Init, ` +
+    'sleep loop) + start + one exec + forced remove, through dockerode. Cold: `DockerProvider.prepare` with a new ' +
+    'snapshot key each time (container, workspace volume, run user, host clone of a local repository, the setup ' +
+    `commands ${r.setupCommands.map((c) => `\`${c}\``).join(', ')}, then the snapshot commit). Warm: the same ` +
+    'environment again, started from its snapshot (key resolved with `git ls-remote`, workspace restored, no clone, ' +
+    'no setup). "First step" adds the agent\'s first tool call (`provider.exec` of a shell command in the workspace) ' +
+    "to the prepare. The provider's teardown is not timed. Time / raw compares each with the raw cycle; the last " +
+    'row is warm / cold.'
+  );
 }
 
 function memoryRows(r: BenchResults): [string, string, string, string][] {
@@ -115,6 +161,7 @@ function notes(r: BenchResults): string[] {
       'it grows with the number of runs.',
     `Workers, in this process: Ambit: ${s.workers.ambit}. Bare: ${s.workers.baseline}.`,
     `Warm-up: ${s.warmup} samples per side thrown away before (a) and (b), plus one profiling run.`,
+    dockerNote(r.docker),
   ];
   const failures = e.ambitFailures + t.ambit.failed + t.bare.failed;
   if (failures > 0) {
@@ -161,6 +208,7 @@ export function renderText(r: BenchResults): string {
     '',
     textTable(RESULT_HEADER, resultRows(r)),
     '',
+    ...(r.docker.ran ? [textTable(DOCKER_HEADER, dockerRows(r.docker)), ''] : []),
     textTable(MEMORY_HEADER, memoryRows(r)),
     '',
     textTable(['Machine', ''], machineRows(r), false),
@@ -176,6 +224,10 @@ export function renderMarkdown(r: BenchResults): string {
     'Written by `npm run bench` (bench/main.ts); overwritten on every run.',
     '',
     markdownTable(RESULT_HEADER, resultRows(r)),
+    '',
+    '## Docker environments: warm starts',
+    '',
+    ...(r.docker.ran ? [markdownTable(DOCKER_HEADER, dockerRows(r.docker))] : [dockerNote(r.docker)]),
     '',
     '## Memory',
     '',

@@ -5,6 +5,7 @@ import { cpuModel, gitCommit, loadAverage, processMemory, temporalCliVersion } f
 import type { BenchOptions } from './options';
 import type { BenchResults } from './report';
 import { measureCreateLatency } from './scenarios/create-latency';
+import { measureDockerEnvironments } from './scenarios/docker-environments';
 import { measureEndToEnd, profileAmbitRun } from './scenarios/end-to-end';
 import { measureThroughput } from './scenarios/throughput';
 import { startBenchPlatform } from './setup';
@@ -39,6 +40,13 @@ export async function runBench(
     measureThroughput(platform, { runs: options.throughputRuns, inFlight: options.inFlight, activities }),
   );
 
+  const docker = await measureDockerEnvironments(
+    { iterations: options.dockerIterations, dockerHost: options.dockerHost },
+    cleanup,
+    say,
+  );
+  if (!docker.ran) say(`(d) Docker environments skipped: ${docker.reason}`);
+
   const runs = 1 + options.warmup + options.iterations + options.throughputRuns;
   return {
     startedAt: new Date(started).toISOString(),
@@ -68,6 +76,7 @@ export async function runBench(
     create,
     endToEnd,
     throughput,
+    docker,
     memory: {
       bench: { start: benchAtStart, afterSetup: benchAfterSetup, end: processMemory('self') },
       temporal: { afterSetup: temporalAfterSetup, end: processMemory(platform.temporal.pid) },
