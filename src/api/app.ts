@@ -11,6 +11,8 @@ import { environmentsRouter } from './routes/environments';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
 import { runsRouter } from './routes/runs';
+import { sessionRouter, uiConfigRouter } from './routes/session';
+import { webUiRouter } from '../web';
 
 export interface ApiDeps {
   db: Db;
@@ -33,13 +35,16 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const api = express.Router();
   api.use(publicRouter(deps));
+  api.use(sessionRouter(deps));
   api.use(authenticate(deps.db));
+  api.use(uiConfigRouter(deps));
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
   api.use(environmentsRouter(deps));
   api.use(notFoundHandler());
 
   app.use(API_PREFIX, api);
+  app.use(webUiRouter());
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));
   return app;
