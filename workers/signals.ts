@@ -1,7 +1,9 @@
 /**
- * Runs `stop` on the first SIGINT/SIGTERM. Launched through `npm start`/tsx, one Ctrl-C arrives twice (from the
- * terminal's process group and relayed by tsx), so repeats in the first seconds are ignored; a Ctrl-C pressed
- * again later forces an exit, as users expect of a stuck shutdown.
+ * Runs `stop` on the first SIGINT/SIGTERM. One Ctrl-C can arrive more than once (from the terminal's process
+ * group and relayed by a wrapper), so repeats in the first seconds are ignored; a Ctrl-C pressed again later
+ * forces an exit, as users expect of a stuck shutdown. The npm scripts load tsx in-process (`node --import tsx`)
+ * rather than through the tsx CLI, whose signal relay SIGKILLs a child that does not acknowledge within 30 ms: on
+ * a busy machine that cut shutdowns short.
  */
 const REPEAT_GRACE_MS = 3_000;
 

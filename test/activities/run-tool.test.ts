@@ -115,12 +115,18 @@ describe.each(DB_KINDS)('runTool on %s', (dbKind) => {
 
     expect(await runTool(toolCallId)).toEqual({ state: 'failed' });
 
-    expect(Date.now() - started).toBeLessThan(4_000);
+    // Without the group kill the background sleep would hold the pipe for 30 s.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await output(toolCallId)).toMatchObject({ timed_out: true, exit_code: null });
     const pid = fs.readFileSync(path.join(workdir, 'bg.pid'), 'utf8').trim();
-    const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-    // Gone, or a zombie waiting for its new parent to reap it: either way no longer running.
-    expect(stat === '' || / Z /.test(stat)).toBe(true);
+    // Gone, or a zombie waiting for its new parent to reap it: either way no longer running. SIGKILL is delivered
+    // asynchronously, so a loaded machine may need a moment.
+    const stopped = () => {
+      const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return stat === '' || / Z /.test(stat);
+    };
+    for (let i = 0; i < 50 && !stopped(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stopped()).toBe(true);
   });
 
   test('output past the cap is cut at 64 KiB and marked truncated', async () => {
