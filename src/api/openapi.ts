@@ -28,6 +28,7 @@ import {
   TaskItemSchema,
 } from '../domain';
 import { API_PREFIX } from './constants';
+import { registerSessionPaths } from './routes/session';
 
 /** Named copies of the domain schemas: `.meta({ id })` makes each a component that operations $ref. */
 const Problem = ProblemSchema.meta({ id: 'Error' });
@@ -267,6 +268,7 @@ function buildRegistry(): OpenAPIRegistry {
     tags: ['meta'],
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
+  registerSessionPaths(registry, { path, security, json, problem });
   return registry;
 }
 

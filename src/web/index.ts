@@ -19,6 +19,9 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** What a run's `session_link` points to: `/runs/<id>`. */
+const RUN_PAGE = /^\/runs\/[^/]+\/?$/;
+
 /** Under tsx and jest the files sit beside this module; a `tsc` build in dist/ does not copy them, so use src/. */
 function publicDir(): string {
   const candidates = [path.join(__dirname, 'public'), path.resolve(__dirname, '../../../src/web/public')];
@@ -35,7 +38,7 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Mount at `/` after the API: it answers only the UI's files and `GET /runs/:id`. */
+/** Mount at `/` after the API: it answers only the UI's files and `GET /runs/<id>`. */
 export function webUiRouter(): Router {
   const dir = publicDir();
   const index = path.join(dir, 'index.html');
@@ -43,8 +46,10 @@ export function webUiRouter(): Router {
   router.use(securityHeaders);
   // Revalidate on every load so a new version of the UI is picked up; the files are small.
   router.use(express.static(dir, { index: 'index.html', cacheControl: true, maxAge: 0, fallthrough: true }));
-  router.get('/runs/:runId', (_req, res) => {
-    res.sendFile(index);
+  // Middleware rather than a route: this is a page of the app, not an API operation to document in OpenAPI.
+  router.use((req, res, next) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && RUN_PAGE.test(req.path)) res.sendFile(index);
+    else next();
   });
   return router;
 }

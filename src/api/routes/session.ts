@@ -2,10 +2,11 @@
  * The web UI's sign-in: an API key exchanged for an HttpOnly session cookie, sign-out, and the few settings the UI
  * needs from the server config. The key is checked exactly as the Bearer header is; the cookie only carries it.
  */
+import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AppConfig } from '../../config';
-import { findPrincipalByApiKey, type Principal } from '../../db/api-keys';
+import { findPrincipalByApiKey, KeyScopeSchema, RoleSchema, type Principal } from '../../db/api-keys';
 import { RUN_SOURCES, RUN_STATES } from '../../domain';
 import { AppError } from '../../services/app-error';
 import type { ServiceDeps } from '../../services/deps';
@@ -18,25 +19,27 @@ import {
 } from '../middleware/auth-session-cookie';
 import { parseOrThrow } from '../validation';
 
-const SignInRequestSchema = z.object({
+export const SignInRequestSchema = z.object({
   api_key: z.string().trim().min(1, 'api_key must not be empty; paste an API key').max(512),
 });
 
-export interface SessionResponse {
-  signed_in: true;
-  team_id: string;
-  user_id?: string;
-  role: Principal['role'];
-  scope: Principal['scope'];
-}
+export const SessionResponseSchema = z.object({
+  signed_in: z.literal(true),
+  team_id: z.string(),
+  user_id: z.string().optional(),
+  role: RoleSchema,
+  scope: KeyScopeSchema,
+});
+export type SessionResponse = z.infer<typeof SessionResponseSchema>;
+const SignedOutResponseSchema = z.object({ signed_in: z.literal(false) });
 
-export interface UiConfigResponse {
-  /** Base URL of the Temporal Web UI, or empty when none is configured. */
-  temporal_ui_url: string;
-  temporal_namespace: string;
-  run_states: readonly string[];
-  run_sources: readonly string[];
-}
+export const UiConfigResponseSchema = z.object({
+  temporal_ui_url: z.string().meta({ description: 'Base URL of the Temporal Web UI, or empty when none is set' }),
+  temporal_namespace: z.string(),
+  run_states: z.array(z.string()),
+  run_sources: z.array(z.string()),
+});
+export type UiConfigResponse = z.infer<typeof UiConfigResponseSchema>;
 
 function isSecure(config: AppConfig): boolean {
   return config.publicUrl.startsWith('https:');
@@ -90,9 +93,73 @@ export function uiConfigRouter(deps: Pick<ServiceDeps, 'config'>): Router {
     res.json({
       temporal_ui_url: deps.config.temporal.uiUrl.replace(/\/$/, ''),
       temporal_namespace: deps.config.temporal.namespace,
-      run_states: RUN_STATES,
-      run_sources: RUN_SOURCES,
+      run_states: [...RUN_STATES],
+      run_sources: [...RUN_SOURCES],
     });
   });
   return router;
+}
+
+/** The session routes in the OpenAPI document (called by `openapi.ts`, which documents every served route). */
+export function registerSessionPaths(
+  registry: OpenAPIRegistry,
+  helpers: {
+    path: (p: string) => string;
+    security: { [name: string]: string[] }[];
+    json: (description: string, schema: z.ZodType) => ResponseConfig;
+    problem: (description: string) => ResponseConfig;
+  },
+): void {
+  const { path, security, json, problem } = helpers;
+  const csrfHeader = z.object({
+    [CSRF_HEADER]: z.literal('1').meta({ description: 'Required: blocks cross-site forms' }),
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/session'),
+    operationId: 'getSession',
+    summary: 'Whether the browser has a web UI session (no API key needed)',
+    tags: ['web'],
+    responses: {
+      200: json('The session, or signed_in false', z.union([SessionResponseSchema, SignedOutResponseSchema])),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/session'),
+    operationId: 'signIn',
+    summary: 'Sign the web UI in: checks the API key and sets it in an HttpOnly, SameSite=Strict cookie',
+    tags: ['web'],
+    request: {
+      headers: csrfHeader,
+      body: { required: true, content: { 'application/json': { schema: SignInRequestSchema } } },
+    },
+    responses: {
+      200: json('Signed in; Set-Cookie carries the session', SessionResponseSchema),
+      400: problem('api_key missing or empty (invalid_request)'),
+      401: problem('Unknown, revoked or expired key (authentication_required)'),
+      403: problem('The CSRF header is missing (not_authorized)'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: path('/session'),
+    operationId: 'signOut',
+    summary: 'Sign the web UI out: clears the session cookie',
+    tags: ['web'],
+    request: { headers: csrfHeader },
+    responses: { 204: { description: 'Signed out' }, 403: problem('The CSRF header is missing (not_authorized)') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: path('/ui-config'),
+    operationId: 'getUiConfig',
+    summary: 'Settings the web UI needs: Temporal Web UI link, filter values',
+    tags: ['web'],
+    security,
+    responses: {
+      200: json('UI settings', UiConfigResponseSchema),
+      401: problem('Missing or invalid API key or session (authentication_required)'),
+    },
+  });
 }
