@@ -1,6 +1,6 @@
 /**
- * A worker process: `npm run worker`. Serves the platform queue and this host's queue (AMBIT_HOST_ID). Run more of
- * them, on more machines, for more capacity.
+ * A worker process: `npm run worker` or `ambit worker --host <id>`. Serves this host's queue (AMBIT_HOST_ID) and,
+ * unless AMBIT_WORKER_PLATFORM=false, the platform queue. Run more of them, on more machines, for more capacity.
  */
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -18,7 +18,13 @@ async function main(): Promise<void> {
   const docker = dockerClient(config);
   const deps = buildActivityDeps(config, logger, undefined, docker);
   const connection = await connectTemporalWorker(config);
-  const workers = await startWorkers({ config, connection, deps, platform: true, hostId: config.worker.hostId });
+  const workers = await startWorkers({
+    config,
+    connection,
+    deps,
+    platform: config.worker.platform,
+    hostId: config.worker.hostId,
+  });
   logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
   const reaper = docker ? startReaper({ docker, db: deps.db, logger }) : undefined;
   onShutdownSignal(() => {

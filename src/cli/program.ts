@@ -4,6 +4,7 @@ import { registerEnvironmentCommands } from './commands/environment';
 import { registerModelsCommands } from './commands/models';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
+import { registerWorkerCommand } from './commands/worker';
 import { type CliIO, type CliState, newState } from './context';
 import { describeError, EXIT_USAGE } from './errors';
 import { DEFAULT_API_URL, OUTPUT_FORMATS } from './flags';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerRunsCommands(program, io, state);
   registerModelsCommands(program, io, state);
   registerEnvironmentCommands(program, io, state);
+  registerWorkerCommand(program, io, state);
   // Subcommands inherit output settings and error handling from the root.
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().showHelpAfterError('(add --help for usage and examples)');

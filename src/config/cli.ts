@@ -10,6 +10,11 @@ export interface CliEnv {
   apiKey?: string;
   /** NO_COLOR (https://no-color.org) turns colours off even on a terminal. */
   noColor: boolean;
+  /**
+   * The whole environment, handed unchanged to processes the CLI starts (`ambit worker`), which validate it with
+   * the platform's own config schema.
+   */
+  passthrough: NodeJS.ProcessEnv;
 }
 
 export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
@@ -21,5 +26,6 @@ export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     apiUrl: value('AMBIT_API_URL'),
     apiKey: value('AMBIT_API_KEY'),
     noColor: value('NO_COLOR') !== undefined,
+    passthrough: { ...source },
   };
 }

@@ -53,6 +53,8 @@ export const EnvSchema = z.object({
     .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
     .default('local'),
   AMBIT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).default(20),
+  /** Whether a worker process also serves the platform queue (workflows, database and model activities). */
+  AMBIT_WORKER_PLATFORM: bool.default(true),
   AMBIT_DOCKER: z.enum(['auto', 'on', 'off'], { error: 'use auto, on or off' }).default('auto'),
   DOCKER_HOST: z
     .string()
@@ -123,7 +125,7 @@ export interface AppConfig {
     uiUrl: string;
     taskQueuePrefix: string;
   };
-  worker: { hostId: string; maxConcurrentRuns: number };
+  worker: { hostId: string; maxConcurrentRuns: number; platform: boolean };
   /** How host workers reach a Docker engine for environments with an image; undefined: this host has none. */
   docker?: { socketPath: string } | { host: string; port: number };
   models: ModelProvidersConfig & { defaultModelId?: string; streaming: boolean };
@@ -208,7 +210,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       uiUrl,
       taskQueuePrefix: e.AMBIT_TASK_QUEUE_PREFIX,
     },
-    worker: { hostId: e.AMBIT_HOST_ID, maxConcurrentRuns: e.AMBIT_MAX_CONCURRENT_RUNS },
+    worker: {
+      hostId: e.AMBIT_HOST_ID,
+      maxConcurrentRuns: e.AMBIT_MAX_CONCURRENT_RUNS,
+      platform: e.AMBIT_WORKER_PLATFORM,
+    },
     docker: dockerConnection(e),
     models: {
       defaultModelId: e.AMBIT_DEFAULT_MODEL,
