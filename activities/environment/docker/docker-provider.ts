@@ -270,8 +270,8 @@ export class DockerProvider implements EnvironmentProvider {
       signal?.throwIfAborted();
       const warm = this.snapshots ? await this.findWarmStart(spec, progress, signal) : null;
       signal?.throwIfAborted();
-      if (warm) {
-        info = await this.create(input.runId, spec, warm);
+      if (warm) info = await this.createWarm(input.runId, spec, warm, progress);
+      if (warm && info) {
         progress(`created container ${name} from snapshot ${snapshotImage(warm)}: cloning and setup skipped`);
       } else {
         info = await this.create(input.runId, spec);
@@ -437,6 +437,22 @@ export class DockerProvider implements EnvironmentProvider {
     } catch (err) {
       progress(`no snapshot: ${(err as Error).message}`);
       return undefined;
+    }
+  }
+
+  /** Null when the snapshot was evicted (by another worker) between finding it and creating the container. */
+  private async createWarm(
+    runId: string,
+    spec: EnvironmentSpec,
+    key: string,
+    progress: (message: string) => void,
+  ): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.create(runId, spec, key);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      progress(`snapshot ${snapshotImage(key)} is gone; starting cold`);
+      return null;
     }
   }
 
