@@ -171,6 +171,19 @@ describe('web UI in Chromium', () => {
     await page.close();
   });
 
+  test('the runs list follows runs without a reload', async () => {
+    models.addScript('ui-list', [{ gate: 'ui-list-gate', text: 'listed' }]);
+    const page = await open('/#/runs');
+    await page.locator('#runs-table').waitFor();
+    const created = await platform.request('POST', '/agent/runs', { prompt: 'Show me in the list [script:ui-list]' });
+    const row = page.locator(`#runs-table tr[data-run-id="${created.body.run_id}"]`);
+    await models.waitForGate('ui-list-gate');
+    await row.locator('.badge', { hasText: 'INPROGRESS' }).waitFor();
+    models.release('ui-list-gate');
+    await row.locator('.badge', { hasText: 'SUCCEEDED' }).waitFor();
+    await page.close();
+  });
+
   test('the runs list filters by text and state, and is readable on a narrow screen', async () => {
     const page = await open('/#/runs');
     await page.locator('#runs-table').waitFor();

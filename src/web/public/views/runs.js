@@ -63,7 +63,10 @@ function runsTable(runs) {
         h(
           'tr',
           {},
-          ['Run', 'State', 'Source', 'Created'].map((t) => h('th', { scope: 'col' }, t)),
+          h('th', { scope: 'col' }, 'Run'),
+          h('th', { scope: 'col' }, 'State'),
+          h('th', { scope: 'col', class: 'wide-only' }, 'Source'),
+          h('th', { scope: 'col' }, 'Created'),
         ),
       ),
       h(
@@ -75,7 +78,7 @@ function runsTable(runs) {
             { 'data-run-id': run.run_id },
             h('td', {}, h('a', { href: runHref(run.run_id) }, run.title || run.run_id)),
             h('td', {}, stateBadge(run.state)),
-            h('td', {}, run.source ?? ''),
+            h('td', { class: 'wide-only' }, run.source ?? ''),
             h('td', {}, formatTime(run.created_at)),
           ),
         ),
