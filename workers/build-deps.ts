@@ -33,7 +33,7 @@ export function buildActivityDeps(
     models: createModelGateway(config.models),
     environments: new RoutingEnvironmentProvider(
       new WorkspaceProvider(path.join(config.dataDir, 'workspaces')),
-      docker ? new DockerProvider({ docker }) : undefined,
+      docker ? new DockerProvider({ docker, ...(config.snapshots ? { snapshots: config.snapshots } : {}) }) : undefined,
     ),
     logger,
     settings: {

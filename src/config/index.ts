@@ -56,6 +56,12 @@ export const EnvSchema = z.object({
   /** Whether a worker process also serves the platform queue (workflows, database and model activities). */
   AMBIT_WORKER_PLATFORM: bool.default(true),
   AMBIT_DOCKER: z.enum(['auto', 'on', 'off'], { error: 'use auto, on or off' }).default('auto'),
+  AMBIT_SNAPSHOTS: bool.default(true),
+  AMBIT_SNAPSHOT_TTL_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .positive()
+    .default(24 * 7),
+  AMBIT_SNAPSHOT_MAX_GB: z.coerce.number({ error: 'must be a number of GiB' }).positive().default(10),
   DOCKER_HOST: z
     .string()
     .regex(/^(unix:\/\/\/.+|tcp:\/\/[^:/]+:\d+)$/, 'must be unix:///path/to/docker.sock or tcp://host:port')
@@ -128,6 +134,8 @@ export interface AppConfig {
   worker: { hostId: string; maxConcurrentRuns: number; platform: boolean };
   /** How host workers reach a Docker engine for environments with an image; undefined: this host has none. */
   docker?: { socketPath: string } | { host: string; port: number };
+  /** Warm starts: snapshot environments after setup (Docker hosts only); undefined when turned off. */
+  snapshots?: { ttlMs: number; maxBytes: number };
   models: ModelProvidersConfig & { defaultModelId?: string; streaming: boolean };
   harness: {
     commands: Partial<Record<'claude' | 'codex' | 'gemini' | 'oz', string>>;
@@ -216,6 +224,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       platform: e.AMBIT_WORKER_PLATFORM,
     },
     docker: dockerConnection(e),
+    snapshots: e.AMBIT_SNAPSHOTS
+      ? {
+          ttlMs: Math.round(e.AMBIT_SNAPSHOT_TTL_HOURS * 3_600_000),
+          maxBytes: Math.round(e.AMBIT_SNAPSHOT_MAX_GB * 1024 ** 3),
+        }
+      : undefined,
     models: {
       defaultModelId: e.AMBIT_DEFAULT_MODEL,
       streaming: e.AMBIT_MODEL_STREAMING,

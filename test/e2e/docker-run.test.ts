@@ -65,6 +65,29 @@ describe('runs in Docker environments', () => {
     expect(await containersOf(runId)).toBe(0);
   });
 
+  test('a second run of the same environment starts warm from its snapshot and skips setup', async () => {
+    const envId = await createEnvironment('busybox-warm', ['echo warm-$(date +%s%N) > /workspace/setup.txt']);
+    models.addScript('docker-warm', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: 'cat setup.txt' } }] },
+      { text: 'read it' },
+    ]);
+    const stdoutOf = async (runId: string) =>
+      ((await platform.database.db.toolCall.findFirstOrThrow({ where: { runId } })).output as { stdout: string })
+        .stdout;
+    const snapshotOf = async (runId: string) => {
+      const events = await platform.database.db.runEvent.findMany({ where: { runId, type: 'log' } });
+      return events.map((e) => (e.data as { snapshot?: { reused: boolean; key: string } }).snapshot).find(Boolean);
+    };
+    const cold = await start({ prompt: 'cold [script:docker-warm]', config: { environment_id: envId } });
+    expect((await platform.waitForState(cold, TERMINAL, 90_000)).state).toBe('SUCCEEDED');
+    const warm = await start({ prompt: 'warm [script:docker-warm]', config: { environment_id: envId } });
+    expect((await platform.waitForState(warm, TERMINAL, 90_000)).state).toBe('SUCCEEDED');
+    // The warm run sees the file the cold run's setup wrote: setup did not run again.
+    expect(await stdoutOf(warm)).toBe(await stdoutOf(cold));
+    expect(await snapshotOf(cold)).toMatchObject({ reused: false });
+    expect(await snapshotOf(warm)).toMatchObject({ reused: true, key: (await snapshotOf(cold))!.key });
+  });
+
   test('a failing setup command ends the run FAILED with environment_setup_failed naming it, and marks the environment', async () => {
     const envId = await createEnvironment('busybox-broken', ['echo preparing', 'echo about to fail >&2; exit 3']);
     const runId = await start({ prompt: 'never gets to run', config: { environment_id: envId } });
