@@ -193,6 +193,9 @@ describe('web UI in Chromium', () => {
     await page.getByLabel('State').selectOption('CANCELLED');
     await expectRows(page, ['Wait forever [script:ui-cancel]']);
     await page.getByLabel('State').selectOption('');
+    await page.getByLabel('Source').selectOption('WEB_APP');
+    await expectRows(page, ['Write notes [script:ui-live]']);
+    await page.getByLabel('Source').selectOption('');
 
     await page.setViewportSize({ width: 375, height: 812 });
     await page.locator('#runs-table tbody tr').nth(3).waitFor();
