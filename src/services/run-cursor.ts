@@ -3,20 +3,17 @@
  * page boundary is a position in the order rather than an offset: rows inserted between pages neither repeat nor
  * shift the next page.
  */
-import { z } from 'zod';
 import { RUN_SORT_FIELDS, type RunSortField } from '../domain';
 import type { Prisma } from '../generated/prisma/client';
-import { AppError } from './app-error';
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  malformedCursor,
+  type KeysetCursor,
+  type SortOrder,
+} from './keyset-cursor';
 
-export type SortOrder = 'asc' | 'desc';
-
-const CursorSchema = z.object({
-  s: z.enum(RUN_SORT_FIELDS),
-  o: z.enum(['asc', 'desc']),
-  v: z.string().nullable(),
-  id: z.string().min(1),
-});
-type CursorPayload = z.infer<typeof CursorSchema>;
+export type { SortOrder } from './keyset-cursor';
 
 type SortColumn = 'updatedAt' | 'createdAt' | 'title' | 'configName';
 const COLUMN: Record<RunSortField, SortColumn> = {
@@ -37,37 +34,19 @@ export interface SortableRun {
 
 export function encodeCursor(sortBy: RunSortField, order: SortOrder, run: SortableRun): string {
   const value = run[COLUMN[sortBy]];
-  const payload: CursorPayload = {
+  return encodeKeysetCursor({
     s: sortBy,
     o: order,
     v: value instanceof Date ? value.toISOString() : value,
     id: run.id,
-  };
-  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  });
 }
 
-export function decodeCursor(cursor: string, sortBy: RunSortField, order: SortOrder): CursorPayload {
-  let payload: CursorPayload;
-  try {
-    payload = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new AppError(
-      'invalid_request',
-      'cursor: not a cursor returned by this API; drop it to start from the first page',
-    );
-  }
-  if (payload.s !== sortBy || payload.o !== order) {
-    throw new AppError(
-      'invalid_request',
-      `cursor: it belongs to sort_by=${payload.s}&sort_order=${payload.o}, not sort_by=${sortBy}&sort_order=${order}; ` +
-        'send the same sort as the first page or drop the cursor',
-    );
-  }
+export function decodeCursor(cursor: string, sortBy: RunSortField, order: SortOrder): KeysetCursor<RunSortField> {
+  const payload = decodeKeysetCursor(cursor, RUN_SORT_FIELDS, sortBy, order);
   const malformedValue =
     sortBy === 'agent' ? false : payload.v === null || (sortBy !== 'title' && Number.isNaN(Date.parse(payload.v)));
-  if (malformedValue) {
-    throw new AppError('invalid_request', 'cursor: malformed; drop it to start from the first page');
-  }
+  if (malformedValue) throw malformedCursor();
   return payload;
 }
 
@@ -79,7 +58,11 @@ export function orderByFor(sortBy: RunSortField, order: SortOrder): Prisma.RunOr
 }
 
 /** Rows strictly after the cursor's position in the given order. */
-export function afterCursorWhere(sortBy: RunSortField, order: SortOrder, cursor: CursorPayload): Prisma.RunWhereInput {
+export function afterCursorWhere(
+  sortBy: RunSortField,
+  order: SortOrder,
+  cursor: KeysetCursor<RunSortField>,
+): Prisma.RunWhereInput {
   const cmp = order === 'desc' ? 'lt' : 'gt';
   const column = COLUMN[sortBy];
   const idAfter = { id: { [cmp]: cursor.id } };

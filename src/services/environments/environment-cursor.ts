@@ -2,20 +2,17 @@
  * Keyset cursors for `GET /environments`, as for runs: the last row's sort value and id, so rows created or renamed
  * between pages neither repeat nor shift the next one.
  */
-import { z } from 'zod';
 import { ENVIRONMENT_SORT_FIELDS, type EnvironmentSortField } from '../../domain';
 import type { Prisma } from '../../generated/prisma/client';
-import { AppError } from '../app-error';
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  malformedCursor,
+  type KeysetCursor,
+  type SortOrder,
+} from '../keyset-cursor';
 
-export type SortOrder = 'asc' | 'desc';
-
-const CursorSchema = z.object({
-  s: z.enum(ENVIRONMENT_SORT_FIELDS),
-  o: z.enum(['asc', 'desc']),
-  v: z.string(),
-  id: z.string().min(1),
-});
-type CursorPayload = z.infer<typeof CursorSchema>;
+export type { SortOrder } from '../keyset-cursor';
 
 const COLUMN = { updated_at: 'updatedAt', name: 'name' } as const satisfies Record<EnvironmentSortField, string>;
 
@@ -29,36 +26,22 @@ export function encodeCursor(
   order: SortOrder,
   row: { id: string; name: string; updatedAt: Date },
 ): string {
-  const payload: CursorPayload = {
+  return encodeKeysetCursor({
     s: sortBy,
     o: order,
     v: sortBy === 'name' ? row.name : row.updatedAt.toISOString(),
     id: row.id,
-  };
-  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  });
 }
 
-export function decodeCursor(cursor: string, sortBy: EnvironmentSortField, order: SortOrder): CursorPayload {
-  let payload: CursorPayload;
-  try {
-    payload = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new AppError(
-      'invalid_request',
-      'cursor: not a cursor returned by this API; drop it to start from the first page',
-    );
-  }
-  if (payload.s !== sortBy || payload.o !== order) {
-    throw new AppError(
-      'invalid_request',
-      `cursor: it belongs to sort_by=${payload.s}&sort_order=${payload.o}, not sort_by=${sortBy}&sort_order=${order}; ` +
-        'send the same sort as the first page or drop the cursor',
-    );
-  }
-  if (sortBy === 'updated_at' && Number.isNaN(Date.parse(payload.v))) {
-    throw new AppError('invalid_request', 'cursor: malformed; drop it to start from the first page');
-  }
-  return payload;
+export function decodeCursor(
+  cursor: string,
+  sortBy: EnvironmentSortField,
+  order: SortOrder,
+): KeysetCursor<EnvironmentSortField> & { v: string } {
+  const payload = decodeKeysetCursor(cursor, ENVIRONMENT_SORT_FIELDS, sortBy, order);
+  if (payload.v === null || (sortBy === 'updated_at' && Number.isNaN(Date.parse(payload.v)))) throw malformedCursor();
+  return { ...payload, v: payload.v };
 }
 
 export function orderByFor(
@@ -72,7 +55,7 @@ export function orderByFor(
 export function afterCursorWhere(
   sortBy: EnvironmentSortField,
   order: SortOrder,
-  cursor: CursorPayload,
+  cursor: KeysetCursor<EnvironmentSortField> & { v: string },
 ): Prisma.EnvironmentWhereInput {
   const cmp = order === 'desc' ? 'lt' : 'gt';
   const column = COLUMN[sortBy];
