@@ -24,9 +24,18 @@ export const AGENT_INSTRUCTIONS = [
   'then answer with a concise report of what you did and what remains. Nobody can answer questions mid-run.',
 ].join(' ');
 
+export interface ModelTurnToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
 export interface ModelTurn {
   finishReason: string;
+  /** Kept beside `toolCalls`: histories recorded before `toolCalls` existed carry only the ids. */
   toolCallIds: string[];
+  /** The calls to execute, in order: the workflow decides from name and input whether one waits for approval. */
+  toolCalls?: ModelTurnToolCall[];
   /** The start of the assistant's text, for the workflow's status; the full text is in the transcript. */
   textPreview: string;
 }
@@ -94,8 +103,23 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
     async callModel(input: { runId: string; turn: number; modelId: string }): Promise<ModelTurn> {
       const callId = `${input.runId}:turn-${input.turn}`;
       const done = await db.modelCall.findUnique({ where: { id: callId } });
-      if (done)
-        return { finishReason: done.finishReason, toolCallIds: done.toolCallIds, textPreview: done.text.slice(0, 500) };
+      if (done) {
+        const rows = await db.toolCall.findMany({
+          where: { id: { in: done.toolCallIds.map((id) => toolCallRowId(input.runId, id)) } },
+          select: { id: true, name: true, input: true },
+        });
+        const byRowId = new Map(rows.map((r) => [r.id, r]));
+        const toolCalls = done.toolCallIds.map((id) => {
+          const row = byRowId.get(toolCallRowId(input.runId, id));
+          return { id, name: row?.name ?? '', input: row?.input ?? {} };
+        });
+        return {
+          finishReason: done.finishReason,
+          toolCallIds: done.toolCallIds,
+          toolCalls,
+          textPreview: done.text.slice(0, 500),
+        };
+      }
 
       const run = await db.run.findUnique({
         where: { id: input.runId },
@@ -234,7 +258,16 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
           },
         ]);
       });
-      return { finishReason: result.finishReason, toolCallIds, textPreview: result.text.slice(0, 500) };
+      return {
+        finishReason: result.finishReason,
+        toolCallIds,
+        toolCalls: result.toolCalls.map((c) => ({
+          id: c.toolCallId,
+          name: c.toolName,
+          input: (c.input as unknown) ?? {},
+        })),
+        textPreview: result.text.slice(0, 500),
+      };
     },
   };
 }

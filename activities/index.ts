@@ -1,3 +1,4 @@
+import { createApprovalActivities } from './approvals';
 import { createModelActivities } from './call-model';
 import type { ActivityDeps } from './deps';
 import { createEnvironmentActivities } from './environment';
@@ -8,7 +9,7 @@ import { createResolveConfigActivities } from './resolve-config';
 import { createToolActivities } from './run-tool';
 
 export type { ActivityDeps } from './deps';
-export type { ModelTurn } from './call-model';
+export type { ModelTurn, ModelTurnToolCall } from './call-model';
 export type { ToolCallResult } from './run-tool';
 
 /** Every activity of the run workflow, built from injected dependencies (wired once in workers/). */
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEnvironmentActivities(deps),
     ...createModelActivities(deps),
     ...createToolActivities(deps),
+    ...createApprovalActivities(deps),
     ...createHarnessActivities(deps),
     ...createOutputActivities(deps),
   };

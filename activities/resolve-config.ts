@@ -95,6 +95,7 @@ export function createResolveConfigActivities({
         runTimeoutMs: resolved.run_timeout_minutes * 60_000,
         hostTaskQueue: hostTaskQueue(settings.taskQueuePrefix, hostId),
         startTurn: run.lastTurn + 1,
+        ...(request.approvals ? { approvals: request.approvals } : {}),
       };
     },
   };

@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   continueAsNew,
   isCancellation,
   proxyActivities,
@@ -16,15 +17,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { describePendingAction, requiresApproval } from '../src/domain/approvals';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
 import { TURNS_PER_EXECUTION } from '../src/domain/limits';
 import type { StatusMessage } from '../src/domain/run';
 import type { RunState } from '../src/domain/run-state';
 import { CLEANUP, HARNESS, MODEL_CALL, PROVISION, RECORD, RESOLVE_CONFIG, TOOL_CALL } from './activity-options';
 import {
+  decideApprovalUpdate,
   getRunStatusQuery,
   sendFollowupUpdate,
   type AgentRunResult,
+  type ApprovalDecisionInput,
   type FollowupInput,
   type AgentRunWorkflowInput,
   type EnvironmentRef,
@@ -137,6 +141,31 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     },
   );
 
+  // Approval gates: the decision for the pending tool call arrives through an update while the run is BLOCKED.
+  type Decision = ApprovalDecisionInput & { actionId: string; decidedAt: string };
+  let decision: Decision | undefined;
+  // Read through a function: the compiler cannot see the update handler assign `decision` during `condition`.
+  const currentDecision = (): Decision | undefined => decision;
+  setHandler(
+    decideApprovalUpdate,
+    (request) => {
+      const actionId = status.pendingApproval?.actionId ?? '';
+      decision = { ...request, actionId, decidedAt: new Date().toISOString() };
+      return { actionId, decision: request.decision };
+    },
+    {
+      validator: (request: ApprovalDecisionInput) => {
+        const pendingAction = status.pendingApproval;
+        if (!pendingAction || decision) throw new Error('NoPendingApproval: no action of this run waits for approval');
+        if (request.actionId !== undefined && request.actionId !== pendingAction.actionId) {
+          throw new Error(
+            `ApprovalNotPending: action ${request.actionId} is not pending; the pending action is ${pendingAction.actionId} (${pendingAction.name})`,
+          );
+        }
+      },
+    },
+  );
+
   let plan: RunPlan | undefined = input.continuation?.plan;
   let environment: EnvironmentRef | undefined = input.continuation?.environment;
   let deadline = input.continuation?.deadline;
@@ -147,6 +176,40 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
   const setState = async (state: RunState, step: string, statusMessage?: StatusMessage) => {
     status.state = state;
     await record.recordRunState({ runId, state, statusMessage, key: `exec-${execution}-${step}-${state}` });
+  };
+
+  /**
+   * Blocks the run on one tool call until a human decides. The wait counts against the run's time limit and a
+   * cancellation ends it like any step. Resolves to whether the call may run; a denial is already recorded as the
+   * call's result.
+   */
+  const awaitApproval = async (action: { actionId: string; name: string; input: unknown; reason: string }) => {
+    const what = describePendingAction(action.name, action.input);
+    status.pendingApproval = { actionId: action.actionId, name: action.name, reason: action.reason };
+    decision = undefined;
+    status.state = 'BLOCKED';
+    await record.requestApproval({
+      runId,
+      execution,
+      ...action,
+      statusMessage: `Waiting for approval of ${what} (${action.reason}); approve or deny action ${action.actionId}.`,
+    });
+    await condition(() => currentDecision() !== undefined);
+    const decided = currentDecision();
+    if (!decided) throw new Error('the approval wait ended without a decision');
+    status.pendingApproval = undefined;
+    decision = undefined;
+    await record.recordApprovalDecision({
+      runId,
+      execution,
+      actionId: decided.actionId,
+      decision: decided.decision,
+      by: decided.by,
+      decidedAt: decided.decidedAt,
+      ...(decided.comment ? { comment: decided.comment } : {}),
+    });
+    status.state = 'INPROGRESS';
+    return decided.decision === 'approve';
   };
 
   try {
@@ -216,6 +279,17 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
           if (pending.length > 0) await record.recordFollowups({ runId, turn, followups: pending.splice(0) });
           const answer = await model.callModel({ runId, turn, modelId: activePlan.modelId });
           for (const toolCallId of answer.toolCallIds) {
+            const call = answer.toolCalls?.find((c) => c.id === toolCallId);
+            const gate = call ? requiresApproval(activePlan.approvals, call.name, call.input) : { required: false };
+            if (call && gate.required) {
+              const approved = await awaitApproval({
+                actionId: call.id,
+                name: call.name,
+                input: call.input,
+                reason: gate.reason ?? '',
+              });
+              if (!approved) continue;
+            }
             await host.tools.runTool({ runId, toolCallId, environment: activeEnvironment });
           }
           turn += 1;

@@ -2,6 +2,7 @@
  * Messages of the run workflow, defined once: imported by the workflow and by the services that send them.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalPolicy } from '../src/domain/approvals';
 import type { RunState } from '../src/domain/run-state';
 
 /** The workflow type name the services start. */
@@ -17,6 +18,8 @@ export interface RunPlan {
   hostTaskQueue: string;
   /** First turn number of this execution (turns are numbered across executions and continue-as-new). */
   startTurn: number;
+  /** Tool calls that wait for a human's approval (config.approvals); absent: none do. */
+  approvals?: ApprovalPolicy;
 }
 
 export interface EnvironmentRef {
@@ -52,6 +55,15 @@ export interface RunStatusSnapshot {
   state: RunState;
   turn: number;
   phase: 'starting' | 'provisioning' | 'agent' | 'outputs' | 'cleanup' | 'done';
+  /** The tool call waiting for a human's decision while the run is BLOCKED. */
+  pendingApproval?: PendingApproval;
+}
+
+export interface PendingApproval {
+  /** The tool call's id: approvals name the action they decide. */
+  actionId: string;
+  name: string;
+  reason: string;
 }
 
 export const getRunStatusQuery = defineQuery<RunStatusSnapshot>('getRunStatus');
@@ -71,3 +83,23 @@ export interface FollowupAccepted {
 
 /** Delivers a message to the running agent; acknowledged once queued, seen at the agent's next step. */
 export const sendFollowupUpdate = defineUpdate<FollowupAccepted, [FollowupInput]>('sendFollowup');
+
+export interface ApprovalDecisionInput {
+  /** The pending action to decide; absent means the one pending action. */
+  actionId?: string;
+  decision: 'approve' | 'deny';
+  /** Who decided: a user id, or 'team-key' for a key without a user. */
+  by: string;
+  comment?: string;
+}
+
+export interface ApprovalDecided {
+  actionId: string;
+  decision: 'approve' | 'deny';
+}
+
+/**
+ * Approves or denies the tool call a BLOCKED run waits on. The validator rejects with a message starting
+ * `NoPendingApproval:` or `ApprovalNotPending:` when there is nothing (or not that action) to decide.
+ */
+export const decideApprovalUpdate = defineUpdate<ApprovalDecided, [ApprovalDecisionInput]>('decideApproval');

@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { ApprovalDecisionRequestSchema, ApprovalDecisionResponseSchema } from '../services/decide-approval';
 import { FollowupRequestSchema } from '../services/send-followup';
 import {
   ConversationResponseSchema,
@@ -174,6 +175,25 @@ function buildRegistry(): OpenAPIRegistry {
       ),
       422: problem("The run's harness does not take follow-ups while it runs (operation_not_supported)"),
       ...runErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/runs/{runId}/approvals'),
+    operationId: 'decideApproval',
+    summary:
+      'Approve or deny the tool call a BLOCKED run waits for (config.approvals); a denied call is not executed and the agent reads the denial as its result',
+    tags: ['runs'],
+    security,
+    request: {
+      params: runId,
+      body: { content: { 'application/json': { schema: ApprovalDecisionRequestSchema } } },
+    },
+    responses: {
+      ...runErrors,
+      200: json('The decision was accepted; the run resumes', ApprovalDecisionResponseSchema),
+      403: problem('Viewers may not approve or deny (not_authorized)'),
+      409: problem('No action (or not that action) waits for approval (conflict, not retryable)'),
     },
   });
   registry.registerPath({

@@ -8,6 +8,7 @@ import { encodeListRunsQuery, type ListRunsParams } from './query';
 import { retryDelayMs } from './retry';
 import { parseSse } from './sse';
 import {
+  ApprovalDecisionResponseSchema,
   CancelRunResponseSchema,
   FollowupResponseSchema,
   RunEventSchema,
@@ -17,6 +18,7 @@ import {
   ListRunsResponseSchema,
   RunAgentResponseSchema,
   RunItemSchema,
+  type ApprovalDecisionResponse,
   type ConversationResponse,
   type FollowupResponse,
   type RunEvent,
@@ -142,6 +144,22 @@ export class RunsResource {
     return await this.transport.request(
       { method: 'POST', path: runPath(id, '/followups'), body },
       FollowupResponseSchema,
+      { maxRetries: 0, ...options },
+    );
+  }
+
+  /**
+   * Approves or denies the tool call a BLOCKED run waits for (`action_id` defaults to the one pending). Not retried
+   * after a response is lost: the run may have moved on to its next gate.
+   */
+  async decideApproval(
+    id: string,
+    body: { decision: 'approve' | 'deny'; action_id?: string; comment?: string },
+    options?: RequestOptions,
+  ): Promise<ApprovalDecisionResponse> {
+    return await this.transport.request(
+      { method: 'POST', path: runPath(id, '/approvals'), body },
+      ApprovalDecisionResponseSchema,
       { maxRetries: 0, ...options },
     );
   }

@@ -111,6 +111,11 @@ export const FollowupResponseSchema = z
   .loose();
 export type FollowupResponse = z.infer<typeof FollowupResponseSchema>;
 
+export const ApprovalDecisionResponseSchema = z
+  .object({ run_id: z.string(), action_id: z.string(), decision: z.enum(['approve', 'deny']) })
+  .loose();
+export type ApprovalDecisionResponse = z.infer<typeof ApprovalDecisionResponseSchema>;
+
 const metaFields = { message_id: z.string().optional() };
 
 export const TextContentBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string(), ...metaFields });

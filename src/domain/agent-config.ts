@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalPolicySchema } from './approvals';
 
 /** An MCP server: exactly one of a stdio command, a URL, or a platform-registered id. */
 export const McpStdioServerSchema = z.strictObject({
@@ -48,6 +49,8 @@ export const AgentConfigSchema = z.object({
     .min(0.1, 'run_timeout_minutes is at least 0.1 (6 seconds)')
     .max(24 * 60)
     .optional(),
+  /** Ambit: tool calls that wait for a human's approval before they run. */
+  approvals: ApprovalPolicySchema.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 

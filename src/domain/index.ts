@@ -6,3 +6,4 @@ export * from './run';
 export * from './run-state';
 export * from './limits';
 export * from './environment';
+export * from './approvals';

@@ -1,5 +1,6 @@
 export * from './app-error';
 export * from './cancel-run';
+export * from './decide-approval';
 export * from './check-health';
 export * from './deps';
 export * from './get-conversation';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RunAgentRequestSchema } from '../../domain';
 import type { ServiceDeps } from '../../services/deps';
 import { cancelRun } from '../../services/cancel-run';
+import { ApprovalDecisionRequestSchema, decideApproval } from '../../services/decide-approval';
 import { getConversation } from '../../services/get-conversation';
 import { getRun } from '../../services/get-run';
 import { listRuns } from '../../services/list-runs';
@@ -98,6 +99,11 @@ export function runsRouter(deps: ServiceDeps): Router {
   router.post('/agent/runs/:runId/followups', async (req, res) => {
     const request = parseOrThrow(FollowupRequestSchema, req.body, 'body');
     res.json(await sendFollowup(deps, { principal: principalOf(res), runId: req.params.runId, request }));
+  });
+
+  router.post('/agent/runs/:runId/approvals', async (req, res) => {
+    const request = parseOrThrow(ApprovalDecisionRequestSchema, req.body ?? {}, 'body');
+    res.json(await decideApproval(deps, { principal: principalOf(res), runId: req.params.runId, request }));
   });
 
   router.get('/agent/runs/:runId/conversation', async (req, res) => {

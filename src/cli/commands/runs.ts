@@ -13,12 +13,17 @@ const FollowupFlagsSchema = RunIdSchema.extend({
   mode: z.enum(['normal', 'plan', 'orchestrate']).optional(),
 });
 
+const ApprovalFlagsSchema = RunIdSchema.extend({
+  action: z.string().trim().min(1, 'must not be empty; omit it to decide the one pending action').optional(),
+  comment: z.string().trim().min(1, 'must not be empty; omit it for no comment').optional(),
+});
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRunsCommands(program: Command, io: CliIO, state: CliState): void {
   const runs = program
     .command('runs')
-    .description('List, inspect and cancel runs.')
+    .description('List, inspect, cancel, steer and approve runs.')
     .addHelpText(
       'after',
       `
@@ -26,7 +31,8 @@ Examples:
   $ ambit runs list --state FAILED --state ERROR --limit 50
   $ ambit runs get run_123 -o json
   $ ambit runs conversation run_123
-  $ ambit runs cancel run_123`,
+  $ ambit runs cancel run_123
+  $ ambit runs approve run_123`,
     );
 
   runs
@@ -107,6 +113,45 @@ Examples:
           `${out.paint('green', '✓')} ${out.paint('bold', result.run_id)} runs again (execution ${result.execution})`,
         );
     });
+
+  for (const decision of ['approve', 'deny'] as const) {
+    runs
+      .command(decision)
+      .description(
+        decision === 'approve'
+          ? 'Approve the action a BLOCKED run waits for; the tool call runs and the agent continues.'
+          : 'Deny the action a BLOCKED run waits for; the tool call is skipped and the agent reads the denial.',
+      )
+      .argument('<id>', 'run id')
+      .option('--action <id>', 'the pending action id (default: the one pending action)')
+      .option('--comment <text>', 'a note recorded with the decision (the agent reads it on a denial)')
+      .addHelpText(
+        'after',
+        `\nExample:\n  $ ambit runs ${decision} run_123${decision === 'deny' ? ' --comment "use a branch instead"' : ''}`,
+      )
+      .action(async (id: string, opts: { action?: string; comment?: string }, cmd: Command) => {
+        const ctx = commandContext(cmd, io, state);
+        const f = parseFlags(
+          ApprovalFlagsSchema,
+          { id, action: opts.action, comment: opts.comment },
+          { id: '<id>', action: '--action', comment: '--comment' },
+        );
+        const result = await ctx.client.runs.decideApproval(f.id, {
+          decision,
+          ...(f.action ? { action_id: f.action } : {}),
+          ...(f.comment ? { comment: f.comment } : {}),
+        });
+        const { out } = ctx;
+        if (out.structured) out.json(result);
+        else if (out.format === 'text') out.line(`${result.run_id} ${result.action_id} ${result.decision}`);
+        else
+          out.line(
+            `${out.paint(decision === 'approve' ? 'green' : 'yellow', decision === 'approve' ? '✓' : '■')} ${
+              decision === 'approve' ? 'Approved' : 'Denied'
+            } action ${out.paint('bold', result.action_id)} of ${out.paint('bold', result.run_id)}`,
+          );
+      });
+  }
 
   runs
     .command('conversation')
