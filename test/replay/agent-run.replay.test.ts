@@ -5,7 +5,8 @@ import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../helpers/platform';
 
 /**
- * Histories recorded from real runs (tools, a user-side failure, a cancellation mid model call). A change to the
+ * Histories recorded from real runs (tools, a user-side failure, a cancellation mid model call, approval gates
+ * approved, denied and cancelled while BLOCKED). A change to the
  * workflow that would break runs in flight fails here: guard such changes with `patched()`.
  * Record another with `JSON.stringify(await client.workflow.getHandle(runId).fetchHistory())`.
  * (They are read with @temporalio/proto's `History.fromObject`: common's `historyFromJSON` trips over a second
