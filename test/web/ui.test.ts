@@ -157,6 +157,34 @@ describe('web UI in Chromium', () => {
     await page.close();
   });
 
+  test('a run blocked on an approval gate shows the pending command, and Approve resumes it', async () => {
+    models.addScript('ui-approve', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: 'echo ui-approved' } }] },
+      { text: 'Approved and ran it.' },
+    ]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Gated command [script:ui-approve]',
+      config: { approvals: { shell_patterns: ['^echo '] } },
+    });
+    const runId: string = created.body.run_id;
+    const page = await open(`/#/runs/${encodeURIComponent(runId)}`);
+
+    const box = page.getByRole('region', { name: 'Approval needed' });
+    await box.waitFor();
+    await runState(page).filter({ hasText: 'BLOCKED' }).waitFor();
+    expect(await page.locator('#approval-action').textContent()).toContain('echo ui-approved');
+    await browser.screenshot(page, 'run-blocked');
+    await page.getByLabel('Comment (optional; the agent reads it on a denial)').fill('looks safe');
+    await page.getByRole('button', { name: 'Approve' }).click();
+
+    await runState(page).filter({ hasText: 'SUCCEEDED' }).waitFor();
+    expect(await box.isHidden()).toBe(true);
+    await page.locator('#transcript .tool-call[data-tool="run_shell_command"]').locator('.result-completed').waitFor();
+    const decided = await platform.database.db.runEvent.findFirst({ where: { runId, type: 'approval_decided' } });
+    expect(decided?.data).toMatchObject({ decision: 'approve', by: 'admin', comment: 'looks safe' });
+    await page.close();
+  });
+
   test('the session_link URL opens the run page directly', async () => {
     models.addScript('ui-link', [{ text: 'hi' }]);
     const created = await platform.request('POST', '/agent/runs', { prompt: 'Say hi [script:ui-link]' });

@@ -9,7 +9,17 @@ import { fill, formatTime, h, json, stateBadge, TERMINAL_STATES } from '../dom.j
 import { createTimeline } from './timeline.js';
 import { createTranscript } from './transcript.js';
 
-const STREAM_EVENT_TYPES = ['state_changed', 'message', 'tool_call', 'tool_result', 'output', 'usage', 'log'];
+const STREAM_EVENT_TYPES = [
+  'state_changed',
+  'message',
+  'tool_call',
+  'tool_result',
+  'output',
+  'usage',
+  'log',
+  'approval_requested',
+  'approval_decided',
+];
 const REFRESH_DEBOUNCE_MS = 300;
 
 function section(title, id, ...children) {
@@ -81,12 +91,30 @@ export function showRunDetail({ main, uiConfig }, runId) {
     followupButton,
   );
 
+  // Approval gate: shown while the run is BLOCKED on the action its stream last asked about.
+  const approvalAction = h('p', { id: 'approval-action' });
+  const approvalComment = h('input', { id: 'approval-comment', name: 'comment', type: 'text', maxlength: '10000' });
+  const approveButton = h('button', { type: 'button', id: 'approve-action' }, 'Approve');
+  const denyButton = h('button', { type: 'button', id: 'deny-action', class: 'danger' }, 'Deny');
+  const approvalStatus = h('p', { role: 'status', id: 'approval-status' });
+  const approvalBox = h(
+    'section',
+    { class: 'card', id: 'approval', 'aria-labelledby': 'h-approval', hidden: true },
+    h('h2', { id: 'h-approval' }, 'Approval needed'),
+    approvalAction,
+    h('label', { for: 'approval-comment' }, 'Comment (optional; the agent reads it on a denial)'),
+    approvalComment,
+    h('p', {}, approveButton, ' ', denyButton),
+    approvalStatus,
+  );
+
   fill(
     main,
     h('p', {}, h('a', { href: '#/runs' }, '← All runs')),
     h('div', { class: 'run-head' }, title, state, cancelButton),
     h('p', { class: 'meta' }, h('code', {}, runId), ' ', temporalLink(uiConfig, runId)),
     status,
+    approvalBox,
     h(
       'div',
       { class: 'grid' },
@@ -113,10 +141,59 @@ export function showRunDetail({ main, uiConfig }, runId) {
   let source;
   let lastEventId;
   let refreshTimer;
+  let currentState;
+  let pendingAction;
+
+  function showApproval() {
+    approvalBox.hidden = !(pendingAction && currentState === 'BLOCKED');
+  }
 
   function showState(value) {
+    currentState = value;
     fill(state, stateBadge(value));
     cancelButton.hidden = TERMINAL_STATES.includes(value);
+    showApproval();
+  }
+
+  function onApprovalEvent(event) {
+    const data = event.data ?? {};
+    if (event.type === 'approval_requested') {
+      pendingAction = data;
+      const command = data.input && typeof data.input.command === 'string' ? data.input.command : null;
+      fill(
+        approvalAction,
+        'The agent wants to run ',
+        h('code', {}, data.name),
+        command ? [': ', h('code', {}, command)] : null,
+        ` (${data.reason}).`,
+      );
+      approvalStatus.textContent = '';
+    } else if (pendingAction && data.action_id === pendingAction.action_id) {
+      pendingAction = undefined;
+    }
+    showApproval();
+  }
+
+  function decide(decision) {
+    if (!pendingAction) return;
+    approveButton.disabled = true;
+    denyButton.disabled = true;
+    const comment = approvalComment.value.trim();
+    post(`/agent/runs/${encodeURIComponent(runId)}/approvals`, {
+      action_id: pendingAction.action_id,
+      decision,
+      ...(comment ? { comment } : {}),
+    })
+      .then((r) => {
+        approvalComment.value = '';
+        status.textContent = `${r.decision === 'approve' ? 'Approved' : 'Denied'} action ${r.action_id}.`;
+        refreshSoon();
+      })
+      .catch((err) => (approvalStatus.textContent = `Could not ${decision}: ${err.message}`))
+      .finally(() => {
+        approveButton.disabled = false;
+        denyButton.disabled = false;
+      });
   }
 
   function renderRun(r) {
@@ -154,6 +231,7 @@ export function showRunDetail({ main, uiConfig }, runId) {
       // The stream is ahead of the summary, which is fetched again shortly.
       showState(event.data.state);
     }
+    if (event.type === 'approval_requested' || event.type === 'approval_decided') onApprovalEvent(event);
     transcript.add(event);
     if (event.type === 'state_changed' || event.type === 'output' || event.type === 'usage') refreshSoon();
   }
@@ -184,6 +262,9 @@ export function showRunDetail({ main, uiConfig }, runId) {
       .catch((err) => (status.textContent = `Could not cancel: ${err.message}`))
       .finally(() => (cancelButton.disabled = false));
   });
+
+  approveButton.addEventListener('click', () => decide('approve'));
+  denyButton.addEventListener('click', () => decide('deny'));
 
   followupForm.addEventListener('submit', (event) => {
     event.preventDefault();
