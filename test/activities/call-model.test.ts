@@ -55,6 +55,11 @@ describe.each(DB_KINDS)('callModel on %s', (dbKind) => {
     expect(turn).toEqual({
       finishReason: 'tool-calls',
       toolCallIds: ['call_record_0_0', 'call_record_0_1'],
+      // Name and input too: the workflow decides from them whether a call waits for approval.
+      toolCalls: [
+        { id: 'call_record_0_0', name: 'read_file', input: { path: 'a.txt' } },
+        { id: 'call_record_0_1', name: 'run_shell_command', input: { command: 'ls -la' } },
+      ],
       textPreview: 'Looking around.',
     });
     // The provider saw the instructions with the run's base prompt, the transcript and the run's tools.

@@ -161,6 +161,24 @@ describe('approval gates', () => {
     expect(late.body.detail).toContain('CANCELLED');
   });
 
+  test('the wait counts against the run time limit: an unanswered gate ends the run FAILED with run_timeout', async () => {
+    const marker = path.join(sideEffects, 'timed-out.txt');
+    models.addScript('to', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: `echo late > ${marker}` } }] },
+      { text: 'never reached' },
+    ]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Wait [script:to]',
+      config: { approvals: { shell_patterns: ['^echo '] }, run_timeout_minutes: 0.1 },
+    });
+    const runId: string = created.body.run_id;
+    expect((await platform.waitForState(runId, ['BLOCKED', ...TERMINAL])).state).toBe('BLOCKED');
+    const done = await platform.waitForState(runId, TERMINAL, 30_000);
+    expect(done.state).toBe('FAILED');
+    expect(done.status_message.error_code).toBe('run_timeout');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   test('ambit runs approve resumes a run blocked on a gated tool name', async () => {
     models.addScript('cli-ap', [
       { toolCalls: [{ name: 'write_file', input: { path: 'gated.txt', content: 'ok' } }] },
