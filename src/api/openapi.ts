@@ -198,6 +198,26 @@ function buildRegistry(): OpenAPIRegistry {
   });
   registry.registerPath({
     method: 'get',
+    path: path('/agent/runs/events'),
+    operationId: 'streamRunListEvents',
+    summary:
+      'Server-Sent Events of the run list: state changes of every run the key can see (a new run arrives as QUEUED), resumable with Last-Event-ID; without one it starts now',
+    tags: ['runs'],
+    security,
+    request: {
+      headers: z.object({ 'last-event-id': z.string().regex(/^\d+$/).optional() }),
+      query: z.object({ last_event_id: z.string().regex(/^\d+$/).optional() }),
+    },
+    responses: {
+      200: {
+        description:
+          'text/event-stream: `id`, `event: state_changed`, `data: {id, run_id, type, created_at, data, run: {title, state, source}}`',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: path('/agent/runs/{runId}/events'),
     operationId: 'streamRunEvents',
     summary:

@@ -94,6 +94,40 @@ describe('live run events (SSE)', () => {
     expect(last).toMatchObject({ run_id: runId, type: 'state_changed', data: { state: 'SUCCEEDED' } });
   });
 
+  test('the run list stream shows new runs and their state changes as they happen, and resumes by id', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${platform.api.url}/api/v1/agent/runs/events`, {
+      headers: { authorization: `Bearer ${platform.apiKey}` },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    models.addScript('list-sse', [{ text: 'listed' }]);
+    const created = await platform.request('POST', '/agent/runs', { prompt: 'list me [script:list-sse]' });
+    const runId: string = created.body.run_id;
+    const events = await readSse(
+      res,
+      (e) => e.data.includes(runId) && JSON.parse(e.data).data.state === 'SUCCEEDED',
+      abort,
+    );
+    const mine = events.map((e) => JSON.parse(e.data)).filter((e) => e.run_id === runId);
+    expect(mine.map((e) => e.data.state)).toEqual(['QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS', 'SUCCEEDED']);
+    expect(mine[0].run).toMatchObject({ title: 'list me [script:list-sse]', source: 'API' });
+
+    // Resuming after the QUEUED event replays the rest of this run's changes, once.
+    const resumed = await fetch(`${platform.api.url}/api/v1/agent/runs/events`, {
+      headers: { authorization: `Bearer ${platform.apiKey}`, 'last-event-id': mine[0].id },
+    });
+    const again = await readSse(
+      resumed,
+      (e) => e.data.includes(runId) && JSON.parse(e.data).data.state === 'SUCCEEDED',
+    );
+    const states = again
+      .map((e) => JSON.parse(e.data))
+      .filter((e) => e.run_id === runId)
+      .map((e) => e.data.state);
+    expect(states).toEqual(['PENDING', 'CLAIMED', 'INPROGRESS', 'SUCCEEDED']);
+  });
+
   test('an unknown run is a 404 problem and a malformed Last-Event-ID a 400 naming it', async () => {
     const missing = await open('run_doesnotexist');
     expect(missing.status).toBe(404);

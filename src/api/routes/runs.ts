@@ -11,6 +11,7 @@ import { listRuns } from '../../services/list-runs';
 import { FollowupRequestSchema, sendFollowup } from '../../services/send-followup';
 import { startRun } from '../../services/start-run';
 import { streamRunEvents } from '../../services/stream-run-events';
+import { latestEventId, streamTeamRunEvents } from '../../services/stream-team-run-events';
 import { parseListRunsQuery } from '../list-runs-query';
 import { principalOf } from '../middleware/request-context';
 import { parseOrThrow } from '../validation';
@@ -37,6 +38,33 @@ export function runsRouter(deps: ServiceDeps): Router {
       res.json(await startRun(deps, { principal: principalOf(res), request, idempotencyKey }));
     });
   }
+
+  // Server-Sent Events of the run list: every visible run's state changes (new runs arrive as QUEUED).
+  router.get('/agent/runs/events', async (req, res) => {
+    const lastEventId = parseOrThrow(
+      LastEventIdSchema,
+      req.get('last-event-id') ?? req.query['last_event_id'],
+      'header Last-Event-ID',
+    );
+    const afterId = lastEventId ?? (await latestEventId(deps.db));
+    const abort = new AbortController();
+    req.on('close', () => abort.abort());
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    await streamTeamRunEvents(deps, {
+      principal: principalOf(res),
+      afterId,
+      signal: abort.signal,
+      send: (e) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
+      heartbeat: () => res.write(': heartbeat\n\n'),
+    }).catch(() => undefined);
+    res.end();
+  });
 
   router.get('/agent/runs', async (req, res) => {
     res.json(await listRuns(deps, { principal: principalOf(res), query: parseListRunsQuery(queryOf(req)) }));
