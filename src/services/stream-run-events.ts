@@ -31,7 +31,8 @@ export interface StreamRunEventsInput {
 
 const PAGE = 500;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when the client goes away. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
@@ -72,6 +73,6 @@ export async function streamRunEvents(deps: Pick<ServiceDeps, 'db'>, input: Stre
       input.heartbeat();
       lastSent = Date.now();
     }
-    await sleep(pollMs, input.signal);
+    await sleepUnlessAborted(pollMs, input.signal);
   }
 }

@@ -5,7 +5,7 @@
 import type { Principal } from '../db/api-keys';
 import type { ServiceDeps } from './deps';
 import { visibleRunsWhere } from './run-access';
-import type { RunEventMessage } from './stream-run-events';
+import { sleepUnlessAborted, type RunEventMessage } from './stream-run-events';
 
 export interface StreamTeamRunEventsInput {
   principal: Principal;
@@ -61,9 +61,6 @@ export async function streamTeamRunEvents(
       input.heartbeat();
       lastSent = Date.now();
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      input.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleepUnlessAborted(pollMs, input.signal);
   }
 }

@@ -14,15 +14,10 @@ import { streamRunEvents } from '../../services/stream-run-events';
 import { latestEventId, streamTeamRunEvents } from '../../services/stream-team-run-events';
 import { parseListRunsQuery } from '../list-runs-query';
 import { principalOf } from '../middleware/request-context';
+import { eventStream, lastEventIdOf } from '../sse';
 import { parseOrThrow } from '../validation';
 
 const IdempotencyKeySchema = z.string().min(1).max(255, 'Idempotency-Key is at most 255 characters').optional();
-
-const LastEventIdSchema = z
-  .string()
-  .regex(/^\d{1,19}$/, 'Last-Event-ID is the numeric id of the last event received')
-  .transform((v) => BigInt(v))
-  .optional();
 
 function queryOf(req: Request): Record<string, unknown> {
   return req.query;
@@ -41,29 +36,17 @@ export function runsRouter(deps: ServiceDeps): Router {
 
   // Server-Sent Events of the run list: every visible run's state changes (new runs arrive as QUEUED).
   router.get('/agent/runs/events', async (req, res) => {
-    const lastEventId = parseOrThrow(
-      LastEventIdSchema,
-      req.get('last-event-id') ?? req.query['last_event_id'],
-      'header Last-Event-ID',
-    );
-    const afterId = lastEventId ?? (await latestEventId(deps.db));
-    const abort = new AbortController();
-    req.on('close', () => abort.abort());
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
+    const afterId = lastEventIdOf(req) ?? (await latestEventId(deps.db));
+    const stream = eventStream(req, res);
+    stream.start();
     await streamTeamRunEvents(deps, {
       principal: principalOf(res),
       afterId,
-      signal: abort.signal,
-      send: (e) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
-      heartbeat: () => res.write(': heartbeat\n\n'),
+      signal: stream.signal,
+      send: (e) => stream.send(e),
+      heartbeat: () => stream.heartbeat(),
     }).catch(() => undefined);
-    res.end();
+    stream.end();
   });
 
   router.get('/agent/runs', async (req, res) => {
@@ -80,47 +63,22 @@ export function runsRouter(deps: ServiceDeps): Router {
 
   // Server-Sent Events: the run's timeline, resumable with Last-Event-ID (or ?last_event_id=), with heartbeats.
   router.get('/agent/runs/:runId/events', async (req, res) => {
-    const lastEventId = parseOrThrow(
-      LastEventIdSchema,
-      req.get('last-event-id') ?? req.query['last_event_id'],
-      'header Last-Event-ID',
-    );
-    const abort = new AbortController();
-    req.on('close', () => abort.abort());
-    let started = false;
-    const start = () => {
-      if (started) return;
-      started = true;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
-    };
+    const afterId = lastEventIdOf(req);
+    const stream = eventStream(req, res);
     try {
       await streamRunEvents(deps, {
         principal: principalOf(res),
         runId: req.params.runId,
-        afterId: lastEventId,
-        signal: abort.signal,
-        send: (e) => {
-          start();
-          res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-        },
-        heartbeat: () => {
-          start();
-          res.write(': heartbeat\n\n');
-        },
+        afterId,
+        signal: stream.signal,
+        send: (e) => stream.send(e),
+        heartbeat: () => stream.heartbeat(),
       });
-      start();
-      res.write('event: end\ndata: {}\n\n');
-      res.end();
+      stream.end('end');
     } catch (err) {
       // Before the stream starts (unknown run), errors are ordinary problem responses; after, the stream just ends.
-      if (!started) throw err;
-      res.end();
+      if (!stream.started) throw err;
+      stream.end();
     }
   });
 
