@@ -46,12 +46,43 @@ export interface StartRunInput {
   idempotencyKey?: string;
 }
 
+/** What a trigger (integration, schedule, webhook) adds to a run it creates. */
+export interface RunOrigin {
+  /** A deterministic run id derived from the event: a second creation with it returns the first run. */
+  runId?: string;
+  /** Link back to what triggered the run (issue comment, Slack thread, webhook delivery). */
+  triggerUrl?: string;
+  /** The run_triggers row, written in the same statement as the run. */
+  trigger?: { type: string; integrationId?: string; deliveryId?: string; target?: Prisma.InputJsonValue };
+  scheduleId?: string;
+  schedule?: Prisma.InputJsonValue;
+}
+
+export interface CreateRunResult {
+  response: RunAgentResponse;
+  /** False when the run id already existed (a repeated request or event): nothing new was started. */
+  created: boolean;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }
 
 export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise<RunAgentResponse> {
+  return (await createRun(deps, input)).response;
+}
+
+/**
+ * The one place runs are created (API, triggers, schedules): row + first event (+ trigger row) in one statement,
+ * then the workflow. With a deterministic id (`idempotencyKey` or `origin.runId`) a repeat returns the existing run
+ * with `created: false`.
+ */
+export async function createRun(
+  deps: ServiceDeps,
+  input: StartRunInput & { origin?: RunOrigin },
+): Promise<CreateRunResult> {
   const { db, temporal, config, logger } = deps;
+  const origin = input.origin ?? {};
   const { principal, request } = input;
   if (principal.role === 'viewer') {
     throw new AppError('not_authorized', 'viewers may read runs but not start them; use a member or admin API key');
@@ -79,11 +110,16 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
   }
 
   const config_ = request.config ?? {};
-  const runId = input.idempotencyKey ? idempotentRunId(principal.teamId, input.idempotencyKey) : newRunId();
-  if (input.idempotencyKey) {
+  const deterministic = input.idempotencyKey !== undefined || origin.runId !== undefined;
+  const runId =
+    origin.runId ?? (input.idempotencyKey ? idempotentRunId(principal.teamId, input.idempotencyKey) : newRunId());
+  const existingRun = (state: string): CreateRunResult => ({
+    response: { run_id: runId, task_id: runId, state: state as RunAgentResponse['state'], at_capacity: false },
+    created: false,
+  });
+  if (deterministic) {
     const existing = await db.run.findUnique({ where: { id: runId }, select: { state: true } });
-    if (existing)
-      return { run_id: runId, task_id: runId, state: existing.state as RunAgentResponse['state'], at_capacity: false };
+    if (existing) return existingRun(existing.state);
   }
   if (config_.environment_id !== undefined) {
     await findVisibleEnvironment(db, principal, config_.environment_id, 'config.environment_id');
@@ -114,6 +150,21 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
       ancestorRunIds: parent ? [...parent.ancestorRunIds, parent.id] : [],
       conversationId: request.conversation_id ?? randomUUID(),
       metadata: merged.data,
+      triggerUrl: origin.triggerUrl ?? null,
+      scheduleId: origin.scheduleId ?? null,
+      ...(origin.schedule !== undefined ? { schedule: origin.schedule } : {}),
+      ...(origin.trigger
+        ? {
+            trigger: {
+              create: {
+                type: origin.trigger.type,
+                integrationId: origin.trigger.integrationId ?? null,
+                deliveryId: origin.trigger.deliveryId ?? null,
+                target: origin.trigger.target ?? {},
+              },
+            },
+          }
+        : {}),
       // The request fields without a column of their own (skill, mode, attachments) travel with the creation event.
       events: { create: { key: 'created', type: 'state_changed', data: { state: 'QUEUED', ...extras } } },
     },
@@ -121,9 +172,8 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
   try {
     await created;
   } catch (err) {
-    // Two requests with one idempotency key at once: the second finds the first's run.
-    if (input.idempotencyKey && isUniqueViolation(err))
-      return { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false };
+    // Two requests with one idempotency key (or one event) at once: the second finds the first's run.
+    if (deterministic && isUniqueViolation(err)) return existingRun('QUEUED');
     throw err;
   }
 
@@ -141,5 +191,5 @@ export async function startRun(deps: ServiceDeps, input: StartRunInput): Promise
     });
   }
   logger.info({ runId, teamId: principal.teamId }, 'run started');
-  return { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false };
+  return { response: { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false }, created: true };
 }
