@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { parseModelId } from '../domain/model-id';
+import { parseImageReference } from '../domain/environment';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'use true or false' })
@@ -14,6 +15,16 @@ const bool = z
 const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535);
 const optionalString = z.string().min(1).optional();
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:11434/v1' });
+
+/** A 256-bit key given as base64 (what `openssl rand -base64 32` prints). */
+const key32 = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+    'must be 32 random bytes in base64; create one with `openssl rand -base64 32`',
+  )
+  .transform((v) => Buffer.from(v, 'base64'));
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,6 +66,38 @@ export const EnvSchema = z.object({
   AMBIT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).default(20),
   /** Whether a worker process also serves the platform queue (workflows, database and model activities). */
   AMBIT_WORKER_PLATFORM: bool.default(true),
+  /** Runs this host worker executes at once; extra runs routed here stay QUEUED. Default: AMBIT_MAX_CONCURRENT_RUNS. */
+  AMBIT_HOST_MAX_RUNS: z.coerce.number({ error: 'must be a whole number of runs, e.g. 4' }).int().min(1).max(1000).optional(),
+  /** This host's environment for runs that name none (a Docker image); unset: such runs use a local workspace. */
+  AMBIT_HOST_DEFAULT_IMAGE: z
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseImageReference(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason}, e.g. ubuntu:24.04` });
+    })
+    .optional(),
+  AMBIT_HOST_CPUS: z.coerce
+    .number({ error: 'must be a number of CPUs, e.g. 1.5' })
+    .positive('must be above 0, e.g. 1.5')
+    .max(1024)
+    .optional(),
+  AMBIT_HOST_MEMORY_MB: z.coerce
+    .number({ error: 'must be a whole number of MiB, e.g. 2048' })
+    .int('must be a whole number of MiB, e.g. 2048')
+    .min(8, 'must be at least 8 (MiB)')
+    .optional(),
+  AMBIT_HOST_PIDS: z.coerce
+    .number({ error: 'must be a whole number of processes, e.g. 512' })
+    .int('must be a whole number of processes, e.g. 512')
+    .min(8, 'must be at least 8')
+    .optional(),
+  AMBIT_HOST_NETWORK: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must be "none", "bridge" or the name of a Docker network')
+    .refine((n) => n !== 'host', 'must not be "host" (it would share the host\'s network with runs); use bridge or none')
+    .optional(),
+  /** Seconds between a host worker's reports to the host registry (GET /hosts). */
+  AMBIT_HOST_REPORT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
   AMBIT_DOCKER: z.enum(['auto', 'on', 'off'], { error: 'use auto, on or off' }).default('auto'),
   AMBIT_SNAPSHOTS: bool.default(true),
   AMBIT_SNAPSHOT_TTL_HOURS: z.coerce
@@ -89,6 +132,12 @@ export const EnvSchema = z.object({
   AMBIT_HARNESS_CODEX_COMMAND: optionalString,
   AMBIT_HARNESS_GEMINI_COMMAND: optionalString,
   AMBIT_HARNESS_OZ_COMMAND: optionalString,
+
+  AMBIT_MASTER_KEY: key32.optional(),
+  AMBIT_MASTER_KEY_PREVIOUS: key32.optional(),
+  AMBIT_HOST_SECRETS_KEY: key32.optional(),
+  AMBIT_TEMPORAL_PAYLOAD_KEY: key32.optional(),
+  AMBIT_TEMPORAL_CODEC_ORIGIN: httpUrl.optional(),
 
   AMBIT_BOOTSTRAP_API_KEY: z
     .string()
@@ -132,6 +181,14 @@ export interface AppConfig {
     taskQueuePrefix: string;
   };
   worker: { hostId: string; maxConcurrentRuns: number; platform: boolean };
+  /** This host worker: its capacity in runs, its default environment and limits, how often it reports itself. */
+  host: {
+    maxRuns: number;
+    reportIntervalMs: number;
+    defaultImage?: string;
+    limits: { cpus?: number; memoryMb?: number; pids?: number };
+    network?: string;
+  };
   /** How host workers reach a Docker engine for environments with an image; undefined: this host has none. */
   docker?: { socketPath: string } | { host: string; port: number };
   /** Warm starts: snapshot environments after setup (Docker hosts only); undefined when turned off. */
@@ -142,6 +199,21 @@ export interface AppConfig {
     credentials: Record<string, string>;
   };
   bootstrapApiKey?: string;
+  /** Keys of secrets at rest and in transit (see src/secrets); undefined keys fall back to development defaults. */
+  secrets: SecretsConfig;
+}
+
+export interface SecretsConfig {
+  /** AMBIT_MASTER_KEY: wraps every secret's data key. Required when NODE_ENV=production. */
+  masterKey?: Buffer;
+  /** AMBIT_MASTER_KEY_PREVIOUS: the key being rotated away from (read by the rotation command). */
+  previousMasterKey?: Buffer;
+  /** AMBIT_HOST_SECRETS_KEY: seals run secrets between the platform and host workers; derived from the master key when unset. */
+  hostKey?: Buffer;
+  /** Whether development defaults (a generated key file under the data directory) are allowed. */
+  allowDevelopmentKeys: boolean;
+  /** Temporal payload encryption (AMBIT_TEMPORAL_PAYLOAD_KEY); off when undefined. */
+  payloadCodec?: { key: Buffer; corsOrigin?: string };
 }
 
 export class ConfigError extends Error {
@@ -223,6 +295,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxConcurrentRuns: e.AMBIT_MAX_CONCURRENT_RUNS,
       platform: e.AMBIT_WORKER_PLATFORM,
     },
+    host: {
+      maxRuns: e.AMBIT_HOST_MAX_RUNS ?? e.AMBIT_MAX_CONCURRENT_RUNS,
+      reportIntervalMs: e.AMBIT_HOST_REPORT_SECONDS * 1000,
+      ...(e.AMBIT_HOST_DEFAULT_IMAGE ? { defaultImage: e.AMBIT_HOST_DEFAULT_IMAGE } : {}),
+      limits: {
+        ...(e.AMBIT_HOST_CPUS !== undefined ? { cpus: e.AMBIT_HOST_CPUS } : {}),
+        ...(e.AMBIT_HOST_MEMORY_MB !== undefined ? { memoryMb: e.AMBIT_HOST_MEMORY_MB } : {}),
+        ...(e.AMBIT_HOST_PIDS !== undefined ? { pids: e.AMBIT_HOST_PIDS } : {}),
+      },
+      ...(e.AMBIT_HOST_NETWORK ? { network: e.AMBIT_HOST_NETWORK } : {}),
+    },
     docker: dockerConnection(e),
     snapshots: e.AMBIT_SNAPSHOTS
       ? {
@@ -251,6 +334,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       credentials,
     },
     bootstrapApiKey: e.AMBIT_BOOTSTRAP_API_KEY,
+    secrets: secretsConfig(e, uiUrl),
+  };
+}
+
+const MASTER_KEY_HELP =
+  'AMBIT_MASTER_KEY: required when NODE_ENV=production (it encrypts every secret); create one with ' +
+  '`openssl rand -base64 32`, keep it in your secret manager, and set it on the API and platform workers';
+
+/**
+ * Production refuses to start without a master key: a generated development key beside the data would protect
+ * nothing. A host-only worker (AMBIT_WORKER_PLATFORM=false) may instead hold just AMBIT_HOST_SECRETS_KEY.
+ */
+function secretsConfig(e: Env, uiUrl: string): SecretsConfig {
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.AMBIT_MASTER_KEY && !(e.AMBIT_HOST_SECRETS_KEY && !e.AMBIT_WORKER_PLATFORM)) {
+    throw new ConfigError(`Invalid configuration:\n  ${MASTER_KEY_HELP}`);
+  }
+  return {
+    masterKey: e.AMBIT_MASTER_KEY,
+    previousMasterKey: e.AMBIT_MASTER_KEY_PREVIOUS,
+    hostKey: e.AMBIT_HOST_SECRETS_KEY,
+    allowDevelopmentKeys: !production,
+    payloadCodec: e.AMBIT_TEMPORAL_PAYLOAD_KEY
+      ? { key: e.AMBIT_TEMPORAL_PAYLOAD_KEY, corsOrigin: e.AMBIT_TEMPORAL_CODEC_ORIGIN ?? (uiUrl || undefined) }
+      : undefined,
   };
 }
 
@@ -274,4 +382,8 @@ export function runsTaskQueue(prefix: string): string {
 }
 export function hostTaskQueue(prefix: string, hostId: string): string {
   return `${prefix}-host-${hostId}`;
+}
+/** The one workflow host workers report to (GET /hosts reads it). */
+export function hostRegistryWorkflowId(prefix: string): string {
+  return `${prefix}-hosts`;
 }
