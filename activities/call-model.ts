@@ -1,3 +1,4 @@
+import { composeInstructions } from '../src/domain/resolution';
 import {
   APICallError,
   generateText,
@@ -133,7 +134,8 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
       const tools: ToolSet = {};
       for (const d of definitions)
         tools[d.name] = tool({ description: d.description, inputSchema: jsonSchema(d.inputSchema) });
-      const instructions = config.base_prompt ? `${AGENT_INSTRUCTIONS}\n\n${config.base_prompt}` : AGENT_INSTRUCTIONS;
+      // Base prompt, team rules and the repository's AGENTS.md, after the platform's own instructions.
+      const instructions = composeInstructions(AGENT_INSTRUCTIONS, config);
       const model = (() => {
         try {
           return models.languageModel(input.modelId);

@@ -1,3 +1,4 @@
+import { composeInstructions } from '../src/domain/resolution';
 import type { Prisma } from '../src/generated/prisma/client';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
 import type { EnvironmentRef, RunPlan } from '../workflows/definitions';
@@ -69,10 +70,16 @@ export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environ
       if (existing) return { exitCode: 0 };
       const run = await db.run.findUnique({ where: { id: input.runId }, select: { prompt: true, agentConfig: true } });
       if (!run) throw runNotFound(input.runId);
-      const config = (run.agentConfig ?? {}) as { harness?: { model_id?: string }; base_prompt?: string };
+      const config = (run.agentConfig ?? {}) as {
+        harness?: { model_id?: string };
+        base_prompt?: string;
+        rules?: { name: string; content: string }[];
+      };
+      // The harness reads the repository's AGENTS.md itself; the base prompt and the team's rules go with the prompt.
+      const preamble = composeInstructions('', { base_prompt: config.base_prompt, rules: config.rules }).trim();
       const command = settings.harness.commands[input.harness] ?? DEFAULT_HARNESS_COMMANDS[input.harness];
       const env: Record<string, string> = {
-        AMBIT_PROMPT: config.base_prompt ? `${config.base_prompt}\n\n${run.prompt}` : run.prompt,
+        AMBIT_PROMPT: preamble ? `${preamble}\n\n${run.prompt}` : run.prompt,
       };
       if (config.harness?.model_id) env['AMBIT_MODEL'] = config.harness.model_id;
       for (const name of CREDENTIALS[input.harness]) {

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServer } from '../../src/domain/agent-config';
+import type { ConfigValue } from '../../src/domain/team-config';
 import type { EnvironmentHandle, EnvironmentProvider } from '../environment/provider';
 import type { ToolDefinition, ToolOutcome } from './types';
 
@@ -17,10 +18,32 @@ export class McpConfigError extends Error {
   override readonly name = 'McpConfigError';
 }
 
+/**
+ * Literal values only: `{"secret": NAME}` references are resolved from the secrets store by whoever wires it in
+ * here; until then a server that needs one is refused with a clear message rather than started without it.
+ */
+function literalValues(values: Record<string, ConfigValue> | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values ?? {})) {
+    if (typeof v !== 'string') {
+      throw new McpConfigError(`${what} ${k} refers to secret ${v.secret}, but this worker has no secrets store`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
 function transportFor(server: McpServer, provider: EnvironmentProvider, handle: EnvironmentHandle): Transport {
-  if ('command' in server) return provider.mcpStdioTransport(handle, server);
+  if ('command' in server) {
+    return provider.mcpStdioTransport(handle, { ...server, env: literalValues(server.env, 'env') });
+  }
   if ('url' in server) {
-    return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers ?? {} } });
+    return new StreamableHTTPClientTransport(new URL(server.url), {
+      requestInit: { headers: literalValues(server.headers, 'header') },
+    });
+  }
+  if ('ref' in server) {
+    throw new McpConfigError(`MCP server object ${server.ref} was not expanded when the run's config was resolved`);
   }
   throw new McpConfigError(
     'MCP servers registered by warp_id are not available on a self-hosted platform; use {command} or {url}',

@@ -1,20 +1,31 @@
 import { z } from 'zod';
 import { ApprovalPolicySchema } from './approvals';
+import { ConfigValueSchema, SavedPromptRefSchema } from './team-config';
 
-/** An MCP server: exactly one of a stdio command, a URL, or a platform-registered id. */
+/**
+ * An MCP server: exactly one of a stdio command, a URL, a platform-registered id, or (Ambit) `{ref}` naming a team
+ * MCP server object (`/api/v1/mcp-servers`), expanded when the run's config is resolved. Env and header values are
+ * strings or `{"secret": "NAME"}`, resolved from the secrets store only where the server is started.
+ */
 export const McpStdioServerSchema = z.strictObject({
   command: z.string().min(1, 'command must not be empty'),
   args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(z.string(), ConfigValueSchema).optional(),
 });
 export const McpUrlServerSchema = z.strictObject({
   url: z.url({ message: 'url must be an absolute http(s) URL' }),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), ConfigValueSchema).optional(),
 });
 export const McpWarpIdServerSchema = z.strictObject({ warp_id: z.string().min(1) });
-export const McpServerSchema = z.union([McpStdioServerSchema, McpUrlServerSchema, McpWarpIdServerSchema], {
-  error: 'each MCP server needs exactly one of {command, args?, env?}, {url, headers?} or {warp_id}',
+export const McpRefServerSchema = z.strictObject({
+  ref: z.string().min(1, 'ref names an MCP server object (see GET /api/v1/mcp-servers)'),
 });
+export const McpServerSchema = z.union(
+  [McpStdioServerSchema, McpUrlServerSchema, McpWarpIdServerSchema, McpRefServerSchema],
+  {
+    error: 'each MCP server needs exactly one of {command, args?, env?}, {url, headers?}, {ref} or {warp_id}',
+  },
+);
 export type McpServer = z.infer<typeof McpServerSchema>;
 
 export const HARNESS_TYPES = ['ambit', 'oz', 'claude', 'codex', 'gemini'] as const;
@@ -51,6 +62,10 @@ export const AgentConfigSchema = z.object({
     .optional(),
   /** Ambit: tool calls that wait for a human's approval before they run. */
   approvals: ApprovalPolicySchema.optional(),
+  /** Ambit: a saved prompt rendered into the run's prompt at creation; the run records the version it used. */
+  saved_prompt: SavedPromptRefSchema.optional(),
+  /** Ambit: variable sets (names or ids) applied to the run's environment, after the environment's own. */
+  var_sets: z.array(z.string().min(1)).max(20, 'at most 20 variable sets').optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 
@@ -61,5 +76,13 @@ export const ResolvedAgentConfigSchema = AgentConfigSchema.extend({
   max_turns: z.number().int(),
   run_timeout_minutes: z.number(),
   idle_timeout_minutes: z.number().int(),
+  /** The team's rules that applied (team-wide and the environment's), in the order the model reads them. */
+  rules: z.array(z.object({ name: z.string(), content: z.string() })).optional(),
+  /** The repository's AGENTS.md files found in the workspace after provisioning (root first). */
+  project_instructions: z.array(z.object({ path: z.string(), content: z.string() })).optional(),
+  /** Non-secret variables from the variable sets (the environment's, then the run's). */
+  vars: z.record(z.string(), z.string()).optional(),
+  /** Which layer (request, trigger, environment, team) each setting came from. */
+  config_sources: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
 });
 export type ResolvedAgentConfig = z.infer<typeof ResolvedAgentConfigSchema>;

@@ -7,3 +7,5 @@ export * from './run-state';
 export * from './limits';
 export * from './environment';
 export * from './approvals';
+export * from './team-config';
+export * from './resolution';

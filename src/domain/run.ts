@@ -53,10 +53,17 @@ export const RunAgentRequestSchema = z
     /** Ambit: how the run was started (the CLI sends CLI; adapters set their own). */
     source: RunSourceSchema.optional(),
   })
-  .refine((r) => r.prompt !== undefined || r.skill !== undefined || r.config?.skill_spec !== undefined, {
-    message: 'prompt is required unless skill or config.skill_spec is given',
-    path: ['prompt'],
-  });
+  .refine(
+    (r) =>
+      r.prompt !== undefined ||
+      r.skill !== undefined ||
+      r.config?.skill_spec !== undefined ||
+      r.config?.saved_prompt !== undefined,
+    {
+      message: 'prompt is required unless skill, config.skill_spec or config.saved_prompt is given',
+      path: ['prompt'],
+    },
+  );
 export type RunAgentRequest = z.infer<typeof RunAgentRequestSchema>;
 
 export const StatusMessageSchema = z.object({
