@@ -7,7 +7,10 @@ import { API_PREFIX } from './constants';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { apiKeysRouter } from './routes/api-keys';
+import { auditRouter } from './routes/audit';
 import { environmentsRouter } from './routes/environments';
+import { membersRouter } from './routes/members';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
 import { runsRouter } from './routes/runs';
@@ -41,6 +44,9 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
   api.use(environmentsRouter(deps));
+  api.use(apiKeysRouter(deps));
+  api.use(membersRouter(deps));
+  api.use(auditRouter(deps));
   api.use(notFoundHandler());
 
   app.use(API_PREFIX, api);

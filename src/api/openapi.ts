@@ -29,6 +29,9 @@ import {
   TaskItemSchema,
 } from '../domain';
 import { API_PREFIX } from './constants';
+import { registerApiKeyPaths } from './routes/api-keys';
+import { registerAuditPaths } from './routes/audit';
+import { registerMemberPaths } from './routes/members';
 import { registerSessionPaths } from './routes/session';
 
 /** Named copies of the domain schemas: `.meta({ id })` makes each a component that operations $ref. */
@@ -309,6 +312,9 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
   registerSessionPaths(registry, { path, security, json, problem });
+  registerApiKeyPaths(registry, { path, security, json, problem });
+  registerMemberPaths(registry, { path, security, json, problem });
+  registerAuditPaths(registry, { path, security, json, problem });
   return registry;
 }
 

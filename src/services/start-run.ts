@@ -7,8 +7,10 @@ import type { Principal } from '../db/api-keys';
 import { MetadataSchema, type RunAgentRequest, type RunAgentResponse } from '../domain';
 import type { Prisma } from '../generated/prisma/client';
 import { AppError } from './app-error';
+import { recordAudit } from './audit';
 import type { ServiceDeps } from './deps';
 import { findVisibleEnvironment } from './environments/environment-access';
+import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
 import { startRunWorkflow } from './run-workflow';
 
@@ -84,9 +86,7 @@ export async function createRun(
   const { db, temporal, config, logger } = deps;
   const origin = input.origin ?? {};
   const { principal, request } = input;
-  if (principal.role === 'viewer') {
-    throw new AppError('not_authorized', 'viewers may read runs but not start them; use a member or admin API key');
-  }
+  requirePermission(principal, 'run', 'start runs');
   const team = request.team ?? true;
   if (!team && principal.userId === null) {
     throw new AppError(
@@ -130,44 +130,65 @@ export async function createRun(
   if (request.interactive !== undefined) extras['interactive'] = request.interactive;
   if (request.attachments !== undefined) extras['attachments'] = request.attachments;
 
-  const created = db.run.create({
-    data: {
-      id: runId,
-      teamId: principal.teamId,
-      creatorUserId: principal.userId,
-      creatorType: principal.userId === null ? 'service_account' : 'user',
-      scopeType: team ? 'Team' : 'User',
-      title: request.title ?? titleFromPrompt(request.prompt, request.skill ?? config_.skill_spec ?? 'Untitled run'),
-      prompt: request.prompt ?? '',
-      state: 'QUEUED',
-      source: request.source ?? 'API',
-      executionLocation: 'REMOTE',
-      requestConfig: config_,
-      configName: config_.name ?? null,
-      modelId: config_.model_id ?? null,
-      environmentId: config_.environment_id ?? null,
-      parentRunId: parent?.id ?? null,
-      ancestorRunIds: parent ? [...parent.ancestorRunIds, parent.id] : [],
-      conversationId: request.conversation_id ?? randomUUID(),
-      metadata: merged.data,
-      triggerUrl: origin.triggerUrl ?? null,
-      scheduleId: origin.scheduleId ?? null,
-      ...(origin.schedule !== undefined ? { schedule: origin.schedule } : {}),
-      ...(origin.trigger
-        ? {
-            trigger: {
-              create: {
-                type: origin.trigger.type,
-                integrationId: origin.trigger.integrationId ?? null,
-                deliveryId: origin.trigger.deliveryId ?? null,
-                target: origin.trigger.target ?? {},
-              },
+  const runData = {
+    id: runId,
+    teamId: principal.teamId,
+    creatorUserId: principal.userId,
+    creatorType: principal.userId === null ? 'service_account' : 'user',
+    scopeType: team ? 'Team' : 'User',
+    title: request.title ?? titleFromPrompt(request.prompt, request.skill ?? config_.skill_spec ?? 'Untitled run'),
+    prompt: request.prompt ?? '',
+    state: 'QUEUED',
+    source: request.source ?? 'API',
+    executionLocation: 'REMOTE',
+    requestConfig: config_,
+    configName: config_.name ?? null,
+    modelId: config_.model_id ?? null,
+    environmentId: config_.environment_id ?? null,
+    parentRunId: parent?.id ?? null,
+    ancestorRunIds: parent ? [...parent.ancestorRunIds, parent.id] : [],
+    conversationId: request.conversation_id ?? randomUUID(),
+    metadata: merged.data,
+    triggerUrl: origin.triggerUrl ?? null,
+    scheduleId: origin.scheduleId ?? null,
+    ...(origin.schedule !== undefined ? { schedule: origin.schedule } : {}),
+    ...(origin.trigger
+      ? {
+          trigger: {
+            create: {
+              type: origin.trigger.type,
+              integrationId: origin.trigger.integrationId ?? null,
+              deliveryId: origin.trigger.deliveryId ?? null,
+              target: origin.trigger.target ?? {},
             },
-          }
-        : {}),
-      // The request fields without a column of their own (skill, mode, attachments) travel with the creation event.
-      events: { create: { key: 'created', type: 'state_changed', data: { state: 'QUEUED', ...extras } } },
-    },
+          },
+        }
+      : {}),
+    // The request fields without a column of their own (skill, mode, attachments) travel with the creation event.
+    events: { create: { key: 'created', type: 'state_changed', data: { state: 'QUEUED', ...extras } } },
+  } satisfies Prisma.RunUncheckedCreateInput;
+  const scopeType = team ? 'Team' : 'User';
+  // The run and its audit entry land together; the audit row stays even if the workflow then fails to start (the
+  // log says so with run.start_failed), since the log is append-only.
+  const created = db.$transaction(async (tx) => {
+    await tx.run.create({ data: runData });
+    await recordAudit(tx, {
+      teamId: principal.teamId,
+      principal,
+      // A schedule or an integration acts on its own account, whoever's key it holds.
+      ...(origin.trigger || origin.scheduleId ? { actorType: 'trigger' as const } : {}),
+      action: 'run.created',
+      targetType: 'run',
+      targetId: runId,
+      runId,
+      data: {
+        scope: scopeType,
+        source: runData.source,
+        ...(parent ? { parent_run_id: parent.id } : {}),
+        ...(origin.trigger ? { trigger: origin.trigger.type } : {}),
+        ...(origin.scheduleId ? { schedule_id: origin.scheduleId } : {}),
+      },
+    });
   });
   try {
     await created;
@@ -181,9 +202,22 @@ export async function createRun(
     await startRunWorkflow(temporal, config, runId);
   } catch (err) {
     logger.error({ err, runId }, 'starting the run workflow failed; removing the run row');
-    await db.run.delete({ where: { id: runId } }).catch((deleteErr: unknown) => {
-      logger.error({ err: deleteErr, runId }, 'removing the run row after a failed workflow start failed');
-    });
+    await db
+      .$transaction(async (tx) => {
+        await tx.run.delete({ where: { id: runId } });
+        await recordAudit(tx, {
+          teamId: principal.teamId,
+          principal,
+          action: 'run.start_failed',
+          targetType: 'run',
+          targetId: runId,
+          runId,
+          data: { reason: 'the workflow service could not start the run; the run was removed' },
+        });
+      })
+      .catch((deleteErr: unknown) => {
+        logger.error({ err: deleteErr, runId }, 'removing the run row after a failed workflow start failed');
+      });
     throw new AppError('resource_unavailable', 'the workflow service could not start the run; retry shortly', {
       status: 503,
       headers: { 'Retry-After': '1' },
