@@ -9,11 +9,13 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { apiKeysRouter } from './routes/api-keys';
 import { auditRouter } from './routes/audit';
+import { codecRouter } from './routes/codec';
 import { environmentsRouter } from './routes/environments';
 import { membersRouter } from './routes/members';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
 import { runsRouter } from './routes/runs';
+import { secretsRouter } from './routes/secrets';
 import { sessionRouter, uiConfigRouter } from './routes/session';
 import { webUiRouter } from '../web';
 
@@ -39,6 +41,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const api = express.Router();
   api.use(publicRouter(deps));
   api.use(sessionRouter(deps));
+  api.use(codecRouter(deps));
   api.use(authenticate(deps.db));
   api.use(uiConfigRouter(deps));
   api.use(runsRouter(deps));
@@ -47,6 +50,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(apiKeysRouter(deps));
   api.use(membersRouter(deps));
   api.use(auditRouter(deps));
+  api.use(secretsRouter(deps));
   api.use(notFoundHandler());
 
   app.use(API_PREFIX, api);

@@ -31,7 +31,9 @@ import {
 import { API_PREFIX } from './constants';
 import { registerApiKeyPaths } from './routes/api-keys';
 import { registerAuditPaths } from './routes/audit';
+import { registerCodecPaths } from './routes/codec';
 import { registerMemberPaths } from './routes/members';
+import { registerSecretPaths } from './routes/secrets';
 import { registerSessionPaths } from './routes/session';
 
 /** Named copies of the domain schemas: `.meta({ id })` makes each a component that operations $ref. */
@@ -315,6 +317,8 @@ function buildRegistry(): OpenAPIRegistry {
   registerApiKeyPaths(registry, { path, security, json, problem });
   registerMemberPaths(registry, { path, security, json, problem });
   registerAuditPaths(registry, { path, security, json, problem });
+  registerSecretPaths(registry, { path, security, json, problem });
+  registerCodecPaths(registry, { path, security, json, problem });
   return registry;
 }
 

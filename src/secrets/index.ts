@@ -6,3 +6,4 @@ export * from './redact';
 export * from './schemas';
 export * from './store';
 export * from './transport';
+export * from './payload-codec';

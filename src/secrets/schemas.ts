@@ -5,23 +5,23 @@ export const SECRET_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
 
 export const SecretNameSchema = z
-  .string({ error: 'name is required' })
-  .max(128, 'name: at most 128 characters')
+  .string({ error: 'required: an environment variable name such as GITHUB_TOKEN' })
+  .max(128, 'at most 128 characters')
   .regex(
     SECRET_NAME_PATTERN,
-    'name: must be an environment variable name: capital letters, digits and "_", not starting with a digit (e.g. GITHUB_TOKEN)',
+    'must be an environment variable name: capital letters, digits and "_", not starting with a digit (e.g. GITHUB_TOKEN)',
   );
 
 export const SecretValueSchema = z
-  .string({ error: 'value is required (a non-empty string)' })
-  .min(1, 'value: must not be empty')
-  .refine((v) => !v.includes('\0'), 'value: must not contain NUL characters (it becomes an environment variable)')
-  .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_SECRET_VALUE_BYTES, 'value: at most 64 KiB');
+  .string({ error: 'required: the secret value as a string' })
+  .min(1, 'must not be empty')
+  .refine((v) => !v.includes('\0'), 'must not contain NUL characters (it becomes an environment variable)')
+  .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_SECRET_VALUE_BYTES, 'at most 64 KiB');
 
-export const SecretScopeSchema = z.enum(['Team', 'User'], { error: 'scope: use "Team" or "User"' });
+export const SecretScopeSchema = z.enum(['Team', 'User'], { error: 'use "Team" or "User"' });
 export type SecretScope = z.infer<typeof SecretScopeSchema>;
 
-const DescriptionSchema = z.string().max(500, 'description: at most 500 characters');
+const DescriptionSchema = z.string().max(500, 'at most 500 characters');
 
 export const CreateSecretRequestSchema = z.strictObject({
   name: SecretNameSchema,

@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Problem } from '../../domain';
+import { redactKnownSecrets } from '../../secrets/known-values';
 import { AppError } from '../../services/app-error';
 import { describeZodError } from '../validation';
 import { requestIdOf } from './request-context';
@@ -31,7 +32,11 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 function fromBodyParser(err: BodyParserError): AppError {
   switch (err.type) {
     case 'entity.parse.failed':
-      return new AppError('invalid_request', `body: malformed JSON (${err.message})`);
+      // V8 quotes part of the body in the message; the body may hold a secret value, so drop the quote.
+      return new AppError(
+        'invalid_request',
+        `body: malformed JSON (${err.message.replace(/, ".*" is not valid JSON$/s, ' is not valid JSON')})`,
+      );
     case 'entity.too.large':
       return new AppError('invalid_request', 'body: too large; attachments are limited in size', { status: 413 });
     case 'encoding.unsupported':
@@ -47,9 +52,9 @@ export function toProblem(err: AppError, instance: string, traceId: string | und
     type: `${ERROR_TYPE_BASE}${err.code}`,
     title: err.title,
     status: err.status,
-    detail: err.detail,
+    detail: redactKnownSecrets(err.detail),
     instance,
-    error: `${err.title} (${err.detail})`,
+    error: `${err.title} (${redactKnownSecrets(err.detail)})`,
     retryable: err.retryable,
     ...(traceId ? { trace_id: traceId } : {}),
   };

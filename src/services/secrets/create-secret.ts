@@ -7,7 +7,7 @@ import type { CreateSecretRequest, SecretItem } from '../../secrets/schemas';
 import { recordAudit } from '../audit';
 import type { ServiceDeps } from '../deps';
 import { isUniqueViolation } from '../environments/environment-access';
-import { assertMayWriteScope, ownerKeyOf, SECRET_METADATA, secretNameTaken, toSecretItem } from './secret-access';
+import { assertMayWriteScope, secretOwnerKeyOf, SECRET_METADATA, secretNameTaken, toSecretItem } from './secret-access';
 
 export function newSecretId(): string {
   return `sec_${randomBytes(12).toString('hex')}`;
@@ -39,7 +39,7 @@ export async function createSecret(
           teamId: principal.teamId,
           scope,
           ownerUserId,
-          ownerKey: ownerKeyOf(scope, ownerUserId),
+          ownerKey: secretOwnerKeyOf(scope, ownerUserId),
           name: request.name,
           description: request.description ?? null,
           ...sealed,

@@ -85,7 +85,7 @@ export function assertMayWriteSecret(principal: Principal, row: SecretMetadata, 
   // Only admins and the owner see personal secrets, so reaching here means the caller owns it.
 }
 
-export function ownerKeyOf(scope: SecretScope, ownerUserId: string | null): string {
+export function secretOwnerKeyOf(scope: SecretScope, ownerUserId: string | null): string {
   return scope === 'User' ? (ownerUserId ?? '') : '';
 }
 
