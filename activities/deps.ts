@@ -9,6 +9,11 @@ export interface ActivityDeps {
   db: Db;
   models: ModelGateway;
   environments: EnvironmentProvider;
+  /**
+   * Reports a run's new state to the integration that triggered it (GitHub comment, Slack thread ...); best effort,
+   * never throws. Absent: nothing is reported (host workers, tests without integrations).
+   */
+  reportRunState?: (change: { runId: string; state: string; statusMessage?: { message: string } }) => Promise<void>;
   logger: Logger;
   settings: {
     defaultModelId?: string;

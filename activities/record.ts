@@ -41,7 +41,7 @@ export interface RecordRunStateInput {
   key: string;
 }
 
-export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function createRecordActivities({ db, reportRunState }: Pick<ActivityDeps, 'db' | 'reportRunState'>) {
   return {
     /** Moves the run to a state, stamping started_at/ended_at, and appends the state_changed event. */
     async recordRunState(input: RecordRunStateInput): Promise<void> {
@@ -67,6 +67,14 @@ export function createRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
           },
         ]);
       });
+      // Triggered runs tell their integration (after the commit, so the report reads the new state).
+      if (reportRunState) {
+        await reportRunState({
+          runId: input.runId,
+          state: input.state,
+          ...(input.statusMessage ? { statusMessage: input.statusMessage } : {}),
+        });
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { RoutingEnvironmentProvider } from '../activities/environment/routing-pr
 import { WorkspaceProvider } from '../activities/environment/workspace-provider';
 import { createModelGateway } from '../activities/model/registry';
 import type { AppConfig } from '../src/config';
+import { createRunStateReporter } from '../src/services/triggers/report-run';
 import { createDb, type Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 
@@ -35,6 +36,7 @@ export function buildActivityDeps(
       new WorkspaceProvider(path.join(config.dataDir, 'workspaces')),
       docker ? new DockerProvider({ docker, ...(config.snapshots ? { snapshots: config.snapshots } : {}) }) : undefined,
     ),
+    reportRunState: createRunStateReporter({ db, config, logger }),
     logger,
     settings: {
       defaultModelId: config.models.defaultModelId,

@@ -11,6 +11,7 @@ import { apiKeysRouter } from './routes/api-keys';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { environmentsRouter } from './routes/environments';
+import { hooksRouter } from './routes/hooks';
 import { membersRouter } from './routes/members';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
@@ -36,6 +37,8 @@ export function createApp(deps: ApiDeps): express.Express {
   // Repeated parameters arrive as arrays and `metadata[k]` stays a plain key, which the list query parser expects.
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger));
+  // Integration deliveries are verified over their raw bodies: before the JSON parser and API-key authentication.
+  app.use(API_PREFIX, hooksRouter(deps));
   app.use(express.json({ limit: MAX_BODY_BYTES }));
 
   const api = express.Router();

@@ -36,20 +36,30 @@ function updateRejection(err: unknown): string | undefined {
 
 export async function sendFollowup(
   deps: ServiceDeps,
-  input: { principal: Principal; runId: string; request: FollowupRequest },
+  input: {
+    principal: Principal;
+    runId: string;
+    request: FollowupRequest;
+    /**
+     * A deterministic id (triggers derive it from the delivery): the workflow and the transcript take a follow-up
+     * with a given id once, so a redelivered event does not repeat it.
+     */
+    followupId?: string;
+  },
 ): Promise<FollowupResponse> {
   const { db, temporal, logger } = deps;
   const { principal, runId, request } = input;
   if (principal.role === 'viewer') {
     throw new AppError('not_authorized', 'viewers may read runs but not steer them; use a member or admin API key');
   }
-  const followupId = randomUUID();
+  const followupId = input.followupId ?? randomUUID();
   for (let attempt = 0; attempt < 3; attempt++) {
     const run = await findVisibleRun(db, principal, runId);
     if (!isTerminalState(run.state as RunState)) {
       try {
         await temporal.workflow.getHandle(runId).executeUpdate(sendFollowupUpdate, {
           args: [{ id: followupId, message: request.message, mode: request.mode }],
+          updateId: followupId,
         });
         logger.info({ runId, followupId }, 'follow-up delivered');
         return { run_id: runId, followup_id: followupId, delivery: 'delivered', execution: run.execution };
@@ -98,6 +108,9 @@ async function restartWithFollowup(
   const execution = before.execution + 1;
   const key = `followup-${input.followupId}`;
   const reopened = await db.$transaction(async (tx) => {
+    // This follow-up is already in the transcript (a repeated delivery): nothing to reopen.
+    if (await tx.runMessage.findUnique({ where: { runId_key: { runId: input.runId, key } }, select: { seq: true } }))
+      return false;
     const updated = await tx.run.updateMany({
       where: { id: input.runId, state: { in: [...TERMINAL_STATES] }, execution: before.execution },
       data: { state: 'QUEUED', execution, endedAt: null, statusMessage: Prisma.DbNull, updatedAt: new Date() },

@@ -1,0 +1,18 @@
+/** The integration adapters by type. A new integration is one import and one line here. */
+import { AppError } from '../services/app-error';
+import { githubAdapter } from './github';
+import type { IntegrationAdapter, IntegrationType } from './types';
+import { webhookAdapter } from './webhook';
+
+export * from './types';
+
+const ADAPTERS: Partial<Record<IntegrationType, IntegrationAdapter>> = {
+  github: githubAdapter,
+  webhook: webhookAdapter,
+};
+
+export function adapterFor(type: string): IntegrationAdapter {
+  const adapter = ADAPTERS[type as IntegrationType];
+  if (!adapter) throw new AppError('operation_not_supported', `integrations of type ${type} are not available yet`);
+  return adapter;
+}
