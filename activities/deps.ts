@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../src/config';
 import type { Db } from '../src/db/client';
+import type { KeyConfig } from '../src/secrets/keys';
 import type { EnvironmentProvider } from './environment/provider';
 import type { ModelGateway } from './model/registry';
 
@@ -14,6 +15,10 @@ export interface ActivityDeps {
    * never throws. Absent: nothing is reported (host workers, tests without integrations).
    */
   reportRunState?: (change: { runId: string; state: string; statusMessage?: { message: string } }) => Promise<void>;
+  /** Opens the secrets sealed on the platform for this host (the secrets module supplies it); absent: none. */
+  unsealSecrets?: (sealed: string) => Record<string, string>;
+  /** Keys of the secrets module (platform workers seal run secrets with them); absent: runs get no secrets. */
+  secretKeys?: KeyConfig;
   logger: Logger;
   settings: {
     defaultModelId?: string;

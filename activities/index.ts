@@ -6,6 +6,7 @@ import { createHarnessActivities } from './harness';
 import { createOutputActivities } from './outputs';
 import { createFollowupActivities, createRecordActivities } from './record';
 import { createResolveConfigActivities } from './resolve-config';
+import { createSecretActivities, withSecretRedaction } from './secrets';
 import { createToolActivities } from './run-tool';
 
 export type { ActivityDeps } from './deps';
@@ -14,7 +15,9 @@ export type { ToolCallResult } from './run-tool';
 
 /** Every activity of the run workflow, built from injected dependencies (wired once in workers/). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  // Host activities that open a run's secrets return (and fail with) redacted text only.
+  return withSecretRedaction({
+    ...createSecretActivities(deps),
     ...createRecordActivities(deps),
     ...createFollowupActivities(deps),
     ...createResolveConfigActivities(deps),
@@ -24,7 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(deps),
     ...createHarnessActivities(deps),
     ...createOutputActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

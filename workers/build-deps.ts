@@ -5,6 +5,7 @@ import { DockerProvider } from '../activities/environment/docker';
 import { RoutingEnvironmentProvider } from '../activities/environment/routing-provider';
 import { WorkspaceProvider } from '../activities/environment/workspace-provider';
 import { createModelGateway } from '../activities/model/registry';
+import { hostSecretsOpener } from '../activities/secrets';
 import type { AppConfig } from '../src/config';
 import { createRunStateReporter } from '../src/services/triggers/report-run';
 import { createDb, type Db } from '../src/db/client';
@@ -36,6 +37,8 @@ export function buildActivityDeps(
       new WorkspaceProvider(path.join(config.dataDir, 'workspaces')),
       docker ? new DockerProvider({ docker, ...(config.snapshots ? { snapshots: config.snapshots } : {}) }) : undefined,
     ),
+    secretKeys: config,
+    unsealSecrets: hostSecretsOpener(config),
     reportRunState: createRunStateReporter({ db, config, logger }),
     logger,
     settings: {

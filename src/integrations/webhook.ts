@@ -72,7 +72,9 @@ export const webhookAdapter: IntegrationAdapter = {
     const window = config.replay_window_seconds ?? DEFAULT_REPLAY_WINDOW_SECONDS;
     const age = Math.floor(ctx.now().getTime() / 1000) - Number(timestamp);
     if (Math.abs(age) > window) {
-      throw new SignatureError(`${WEBHOOK_TIMESTAMP_HEADER} is ${age} s from now, outside the ${window} s replay window`);
+      throw new SignatureError(
+        `${WEBHOOK_TIMESTAMP_HEADER} is ${age} s from now, outside the ${window} s replay window`,
+      );
     }
 
     const text = req.rawBody.toString('utf8');

@@ -10,13 +10,25 @@ import { NO_REDACTION, Redactor } from './redact';
 
 const PREFIX = 'ambit-sealed-v1:';
 
+/** `ambit-sealed-v1:<run id>:<base64 ciphertext>`; the run id is authenticated (AAD), so it cannot be changed. */
 export function sealForHost(hostKey: Uint8Array, runId: string, values: Record<string, string>): string {
-  return PREFIX + encrypt(hostKey, Buffer.from(JSON.stringify(values), 'utf8'), `run:${runId}`).toString('base64');
+  const body = encrypt(hostKey, Buffer.from(JSON.stringify(values), 'utf8'), `run:${runId}`);
+  return `${PREFIX}${runId}:${body.toString('base64')}`;
 }
 
-export function unsealForHost(hostKey: Uint8Array, runId: string, sealed: string): Record<string, string> {
-  if (!sealed.startsWith(PREFIX)) throw new SecretCryptoError('not a sealed secrets string');
-  const plain = decrypt(hostKey, Buffer.from(sealed.slice(PREFIX.length), 'base64'), `run:${runId}`);
+/** Opens a sealed map; with `expectedRunId`, refuses one sealed for another run. */
+export function unsealForHost(
+  hostKey: Uint8Array,
+  expectedRunId: string | undefined,
+  sealed: string,
+): Record<string, string> {
+  const sep = sealed.lastIndexOf(':');
+  if (!sealed.startsWith(PREFIX) || sep <= PREFIX.length) throw new SecretCryptoError('not a sealed secrets string');
+  const runId = sealed.slice(PREFIX.length, sep);
+  if (expectedRunId !== undefined && runId !== expectedRunId) {
+    throw new SecretCryptoError(`these secrets were sealed for run ${runId}, not ${expectedRunId}`);
+  }
+  const plain = decrypt(hostKey, Buffer.from(sealed.slice(sep + 1), 'base64'), `run:${runId}`);
   const parsed = JSON.parse(plain.toString('utf8')) as unknown;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new SecretCryptoError('sealed secrets are not a name→value map');

@@ -38,7 +38,10 @@ export function githubConfigOf(ctx: IntegrationContext): GithubConfig {
   return GithubConfigSchema.parse(ctx.integration.config);
 }
 
-export async function githubClient(ctx: IntegrationContext, config: GithubConfig = githubConfigOf(ctx)): Promise<Octokit> {
+export async function githubClient(
+  ctx: IntegrationContext,
+  config: GithubConfig = githubConfigOf(ctx),
+): Promise<Octokit> {
   const token = await ctx.secret('token');
   if (!token) throw new Error('the GitHub integration has no token secret: set secret_refs.token');
   return new Octokit({

@@ -155,7 +155,8 @@ export function parseGithubEvent(
   }
   if (name === 'pull_request_review_comment') {
     const p = ReviewCommentPayload.safeParse(payload);
-    if (!p.success) return { kind: 'ignore', reason: 'pull_request_review_comment payload without the expected fields' };
+    if (!p.success)
+      return { kind: 'ignore', reason: 'pull_request_review_comment payload without the expected fields' };
     const { comment, pull_request: pr, repository } = p.data;
     if (p.data.action !== 'created') return { kind: 'ignore', reason: `pull_request_review_comment ${p.data.action}` };
     const body = comment.body ?? '';

@@ -18,7 +18,9 @@ interface RegisteredHook {
 export async function registerGithubHooks(ctx: IntegrationContext): Promise<RegisterResult> {
   const config = githubConfigOf(ctx);
   if (!config.register_webhook) {
-    return { instructions: `Add a webhook (JSON, events: ${GITHUB_HOOK_EVENTS.join(', ')}) that posts to ${ctx.hookUrl}` };
+    return {
+      instructions: `Add a webhook (JSON, events: ${GITHUB_HOOK_EVENTS.join(', ')}) that posts to ${ctx.hookUrl}`,
+    };
   }
   const secret = await ctx.secret('webhook_secret');
   if (!secret) throw new Error('the GitHub integration has no webhook_secret');

@@ -86,7 +86,10 @@ export function createRunStateReporter(deps: {
       }
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
-      logger.warn({ err, runId: change.runId, integrationId: integration.id }, 'reporting a run to its integration failed');
+      logger.warn(
+        { err, runId: change.runId, integrationId: integration.id },
+        'reporting a run to its integration failed',
+      );
       await db.integration
         .update({
           where: { id: integration.id },
