@@ -18,7 +18,8 @@ export function renderTemplate(template: string, payload: unknown): string {
   return template.replace(PLACEHOLDER, (_match, path: string) => {
     const v = lookupPath(payload, path);
     if (v === undefined || v === null) return '';
-    if (typeof v === 'object') return JSON.stringify(v);
-    return String(v as string | number | boolean);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return JSON.stringify(v) ?? '';
   });
 }

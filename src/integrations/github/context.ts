@@ -20,6 +20,13 @@ function head(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n…(${text.length - max} characters cut)`;
 }
 
+/** Octokit types these media-type responses as JSON objects; they arrive as text. */
+function textOf(data: unknown): string {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return JSON.stringify(data);
+}
+
 function why(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : 'unknown error';
 }
@@ -44,7 +51,7 @@ export async function buildGithubContext(octokit: Octokit, subject: GithubSubjec
         pull_number: subject.number,
         mediaType: { format: 'diff' },
       });
-      parts.push('', 'Diff:', '```diff', head(String(diff.data as unknown), MAX_DIFF_CHARS), '```');
+      parts.push('', 'Diff:', '```diff', head(textOf(diff.data), MAX_DIFF_CHARS), '```');
     } catch (err) {
       parts.push('', `(the diff could not be fetched: ${why(err)})`);
     }
@@ -57,7 +64,7 @@ export async function buildGithubContext(octokit: Octokit, subject: GithubSubjec
         parts.push('', `Failing check "${check.name}" (${check.conclusion ?? 'failed'}):`);
         try {
           const logs = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ owner, repo, job_id: check.id });
-          parts.push('```', tail(String(logs.data as unknown), MAX_LOG_CHARS), '```');
+          parts.push('```', tail(textOf(logs.data), MAX_LOG_CHARS), '```');
         } catch (err) {
           const summary = check.output?.summary ?? check.output?.title;
           parts.push(summary ? summary : `(its log could not be fetched: ${why(err)})`);
