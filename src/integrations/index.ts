@@ -1,6 +1,8 @@
 /** The integration adapters by type. A new integration is one import and one line here. */
 import { AppError } from '../services/app-error';
 import { githubAdapter } from './github';
+import { linearAdapter } from './linear';
+import { slackAdapter } from './slack';
 import type { IntegrationAdapter, IntegrationType } from './types';
 import { webhookAdapter } from './webhook';
 
@@ -8,6 +10,8 @@ export * from './types';
 
 const ADAPTERS: Partial<Record<IntegrationType, IntegrationAdapter>> = {
   github: githubAdapter,
+  linear: linearAdapter,
+  slack: slackAdapter,
   webhook: webhookAdapter,
 };
 

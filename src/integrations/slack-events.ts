@@ -2,7 +2,6 @@
  * Slack Events API payloads (https://api.slack.com/apis/events-api) reduced to what a trigger decides on. Pure: no
  * I/O, so every branch is unit-tested on Slack's documented sample payloads.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const SlackUrlVerificationSchema = z.object({
@@ -112,15 +111,6 @@ export function decideSlackEvent(body: unknown, options: { botUserId?: string } 
       eventId: envelope.event_id,
     },
   };
-}
-
-/**
- * The run a thread maps to: the same workspace, channel and thread always give the same id, so a redelivered
- * mention finds its run and later messages in the thread reach it.
- */
-export function slackThreadRunId(thread: SlackThread): string {
-  const key = `slack\0${thread.teamId}\0${thread.channel}\0${thread.threadTs}`;
-  return `run_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
 /** The delivery key of one message in a thread: one message yields at most one run start or follow-up. */
