@@ -1,8 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { McpServer } from '../../src/domain/agent-config';
-import type { ConfigValue } from '../../src/domain/team-config';
+import type { ConfigValue, McpServer } from '../../src/domain/agent-config';
 import type { EnvironmentHandle, EnvironmentProvider } from '../environment/provider';
 import type { ToolDefinition, ToolOutcome } from './types';
 

@@ -29,6 +29,11 @@ import {
   TaskItemSchema,
 } from '../domain';
 import { API_PREFIX } from './constants';
+import { registerMcpServerPaths } from './routes/mcp-servers';
+import { registerPromptPaths } from './routes/prompts';
+import { registerRulePaths } from './routes/rules';
+import { registerTeamPaths } from './routes/team';
+import { registerVarSetPaths } from './routes/vars';
 import { registerApiKeyPaths } from './routes/api-keys';
 import { registerAuditPaths } from './routes/audit';
 import { registerCodecPaths } from './routes/codec';
@@ -314,6 +319,14 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
   registerSessionPaths(registry, { path, security, json, problem });
+  for (const register of [
+    registerTeamPaths,
+    registerRulePaths,
+    registerPromptPaths,
+    registerMcpServerPaths,
+    registerVarSetPaths,
+  ])
+    register(registry, { path, security, json, problem });
   registerApiKeyPaths(registry, { path, security, json, problem });
   registerMemberPaths(registry, { path, security, json, problem });
   registerAuditPaths(registry, { path, security, json, problem });

@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { ApprovalPolicySchema } from './approvals';
-import { ConfigValueSchema, SavedPromptRefSchema } from './team-config';
+
+/** A value in an MCP server's env or headers: literal, or the name of a team secret resolved where it is used. */
+export const SecretRefSchema = z.strictObject({
+  secret: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'secret names use letters, digits and _, e.g. GITHUB_TOKEN'),
+});
+export const ConfigValueSchema = z.union([z.string(), SecretRefSchema], {
+  error: 'each value is a string or {"secret": "NAME"}',
+});
+export type ConfigValue = z.infer<typeof ConfigValueSchema>;
+
+/** `config.saved_prompt` of a run request: rendered at creation; the run records the version used. */
+export const SavedPromptRefSchema = z.strictObject({
+  name: z.string().min(1, 'config.saved_prompt.name names a saved prompt (see GET /api/v1/prompts)'),
+  version: z.number().int().min(1).optional(),
+  params: z.record(z.string(), z.string({ error: 'saved_prompt params are strings' })).optional(),
+  /** Set by the platform when it renders the prompt: the saved prompt's id. */
+  id: z.string().optional(),
+});
+export type SavedPromptRef = z.infer<typeof SavedPromptRefSchema>;
 
 /**
  * An MCP server: exactly one of a stdio command, a URL, a platform-registered id, or (Ambit) `{ref}` naming a team

@@ -3,7 +3,9 @@
  * servers, variable sets). Boundary schemas for the REST API, the client and the CLI.
  */
 import { z } from 'zod';
+import { ConfigValueSchema } from './agent-config';
 import { EnvironmentVariablesSchema } from './environment';
+
 
 export const CONFIG_SCOPES = ['Team', 'User'] as const;
 export const ConfigScopeSchema = z.enum(CONFIG_SCOPES, { error: 'scope must be "Team" or "User"' });
@@ -91,7 +93,6 @@ export const CreateRuleRequestSchema = z.strictObject({
   /** Only runs in this environment get the rule; absent = every run of the team. */
   environment_id: z.string().min(1).optional(),
   enabled: z.boolean().optional(),
-  description: DescriptionSchema.optional(),
   scope: ConfigScopeSchema.optional(),
 });
 export type CreateRuleRequest = z.infer<typeof CreateRuleRequestSchema>;
@@ -177,28 +178,9 @@ export const PromptItemSchema = z.object({
 });
 export type PromptItem = z.infer<typeof PromptItemSchema>;
 
-/** `config.saved_prompt` of a run request: rendered at creation; the run records the version used. */
-export const SavedPromptRefSchema = z.strictObject({
-  name: z.string().min(1, 'config.saved_prompt.name names a saved prompt (see GET /api/v1/prompts)'),
-  version: z.number().int().min(1).optional(),
-  params: z.record(z.string(), z.string({ error: 'saved_prompt params are strings' })).optional(),
-});
-export type SavedPromptRef = z.infer<typeof SavedPromptRefSchema>;
-
 // ---------------------------------------------------------------------------------------------------------------
 // MCP servers
 // ---------------------------------------------------------------------------------------------------------------
-
-/** A value in an MCP server's env or headers: literal, or the name of a team secret resolved where it is used. */
-export const SecretRefSchema = z.strictObject({
-  secret: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'secret names use letters, digits and _, e.g. GITHUB_TOKEN'),
-});
-export const ConfigValueSchema = z.union([z.string(), SecretRefSchema], {
-  error: 'each value is a string or {"secret": "NAME"}',
-});
-export type ConfigValue = z.infer<typeof ConfigValueSchema>;
 
 export const McpServerSpecSchema = z.union(
   [
@@ -284,7 +266,15 @@ export type ListConfigObjectsQuery = z.infer<typeof ListConfigObjectsQuerySchema
 
 export const DeleteConfigObjectResponseSchema = z.object({ success: z.literal(true) });
 
-/** `PUT /environments/{id}/var-sets` lives with the var sets: the ordered var set ids an environment applies. */
+/** `PUT /environments/{id}/var-sets` (served with the var sets): the ordered var sets an environment applies. */
 export const AttachVarSetsRequestSchema = z.strictObject({
-  var_set_ids: z.array(z.string().min(1)).max(20, 'at most 20 variable sets per environment'),
+  var_set_ids: z
+    .array(z.string().min(1, 'var_set_ids[] are variable set ids (vars_…) or names'))
+    .max(20, 'at most 20 variable sets per environment'),
 });
+export type AttachVarSetsRequest = z.infer<typeof AttachVarSetsRequestSchema>;
+export const EnvironmentVarSetsSchema = z.object({
+  environment_id: z.string(),
+  var_sets: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type EnvironmentVarSets = z.infer<typeof EnvironmentVarSetsSchema>;

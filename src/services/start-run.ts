@@ -12,6 +12,7 @@ import type { ServiceDeps } from './deps';
 import { findVisibleEnvironment } from './environments/environment-access';
 import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
+import { prepareRunConfig } from './team/prepare-run-config';
 import { startRunWorkflow } from './run-workflow';
 
 export const TITLE_MAX_LENGTH = 80;
@@ -124,6 +125,8 @@ export async function createRun(
   if (config_.environment_id !== undefined) {
     await findVisibleEnvironment(db, principal, config_.environment_id, 'config.environment_id');
   }
+  // Central configuration: saved prompt rendered now (the run records its version), named objects checked.
+  const prepared = await prepareRunConfig(db, principal, request.prompt, config_);
   const extras: Record<string, unknown> = {};
   if (request.skill !== undefined) extras['skill'] = request.skill;
   if (request.mode !== undefined) extras['mode'] = request.mode;
@@ -136,12 +139,17 @@ export async function createRun(
     creatorUserId: principal.userId,
     creatorType: principal.userId === null ? 'service_account' : 'user',
     scopeType: team ? 'Team' : 'User',
-    title: request.title ?? titleFromPrompt(request.prompt, request.skill ?? config_.skill_spec ?? 'Untitled run'),
-    prompt: request.prompt ?? '',
+    title:
+      request.title ??
+      titleFromPrompt(
+        prepared.prompt,
+        request.skill ?? config_.skill_spec ?? config_.saved_prompt?.name ?? 'Untitled run',
+      ),
+    prompt: prepared.prompt ?? '',
     state: 'QUEUED',
     source: request.source ?? 'API',
-    executionLocation: 'REMOTE',
-    requestConfig: config_,
+    executionLocation: prepared.executionLocation,
+    requestConfig: prepared.config,
     configName: config_.name ?? null,
     modelId: config_.model_id ?? null,
     environmentId: config_.environment_id ?? null,

@@ -1,0 +1,2 @@
+export * from './render-saved-prompt';
+export * from './saved-prompts';

@@ -1,0 +1,2 @@
+export * from './var-set-kind';
+export * from './attach-var-sets';
