@@ -3,6 +3,7 @@ import { createModelActivities } from './call-model';
 import type { ActivityDeps } from './deps';
 import { createEnvironmentActivities } from './environment';
 import { createHarnessActivities } from './harness';
+import { createInterruptActivities } from './interrupt';
 import { createOutputActivities } from './outputs';
 import { createFollowupActivities, createRecordActivities } from './record';
 import { createResolveConfigActivities } from './resolve-config';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelActivities(deps),
     ...createToolActivities(deps),
     ...createApprovalActivities(deps),
+    ...createInterruptActivities(deps),
     ...createHarnessActivities(deps),
     ...createOutputActivities(deps),
   });

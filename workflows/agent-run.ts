@@ -5,12 +5,14 @@
  * ids cross this boundary.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -26,10 +28,12 @@ import { CLEANUP, HARNESS, MODEL_CALL, PROVISION, RECORD, RESOLVE_CONFIG, TOOL_C
 import {
   decideApprovalUpdate,
   getRunStatusQuery,
+  interruptRunUpdate,
   sendFollowupUpdate,
   type AgentRunResult,
   type ApprovalDecisionInput,
   type FollowupInput,
+  type InterruptInput,
   type AgentRunWorkflowInput,
   type EnvironmentRef,
   type RunPlan,
@@ -39,12 +43,16 @@ import {
 const record = proxyActivities<Activities>(RECORD);
 const config = proxyActivities<Activities>(RESOLVE_CONFIG);
 const model = proxyActivities<Activities>(MODEL_CALL);
+/** An interrupt waits until the stopped activity has really ended, so nothing it writes lands after the interrupt. */
+const STOPPABLE = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const stoppableModel = proxyActivities<Activities>({ ...MODEL_CALL, ...STOPPABLE });
 
 /** Environment and tool activities run on the task queue of the host that serves the run. */
 function onHost(taskQueue: string) {
   return {
     provision: proxyActivities<Activities>({ ...PROVISION, taskQueue }),
     tools: proxyActivities<Activities>({ ...TOOL_CALL, taskQueue }),
+    stoppableTools: proxyActivities<Activities>({ ...TOOL_CALL, ...STOPPABLE, taskQueue }),
     harness: proxyActivities<Activities>({ ...HARNESS, taskQueue }),
     cleanup: proxyActivities<Activities>({ ...CLEANUP, taskQueue }),
   };
@@ -166,6 +174,41 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     },
   );
 
+  // Interrupts: the agent's current step runs in its own cancellation scope, which an interrupt cancels; the run then
+  // waits BLOCKED until a follow-up arrives. Runs started before this existed keep their old command sequence.
+  const interruptible = patched('interrupt');
+  let interruption: { by: string; at: string } | undefined;
+  let stepScope: CancellationScope | undefined;
+  setHandler(
+    interruptRunUpdate,
+    (request) => {
+      interruption = { by: request.by, at: new Date().toISOString() };
+      status.interrupted = interruption;
+      stepScope?.cancel();
+      return { turn: status.turn };
+    },
+    {
+      validator: (_request: InterruptInput) => {
+        if (!interruptible) {
+          throw new Error('NotInterruptible: this run started before interrupts existed; cancel it instead');
+        }
+        if (plan && plan.harness !== 'ambit') {
+          throw new Error(
+            `NotInterruptible: the ${plan.harness} harness cannot be interrupted; cancel the run instead`,
+          );
+        }
+        if (status.phase !== 'agent') {
+          throw new Error(`NotInterruptible: the agent is not working (the run is in its ${status.phase} phase)`);
+        }
+        if (interruption) {
+          throw new Error(
+            'NotInterruptible: the run is already interrupted and waits for instructions; send a follow-up',
+          );
+        }
+      },
+    },
+  );
+
   let plan: RunPlan | undefined = input.continuation?.plan;
   let environment: EnvironmentRef | undefined = input.continuation?.environment;
   let deadline = input.continuation?.deadline;
@@ -210,6 +253,40 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     });
     status.state = 'INPROGRESS';
     return decided.decision === 'approve';
+  };
+
+  /**
+   * Runs one agent step (a model call and its tool calls) so that an interrupt can stop it. Resolves undefined when
+   * it was interrupted; a cancellation of the run itself (or its time limit) still ends the run.
+   */
+  const stoppableStep = async <T>(parent: CancellationScope, step: () => Promise<T>): Promise<T | undefined> => {
+    if (!interruptible) return step();
+    if (interruption) return undefined;
+    const scope = new CancellationScope({ parent, cancellable: true });
+    stepScope = scope;
+    try {
+      return await scope.run(step);
+    } catch (err) {
+      if (interruption && !parent.consideredCancelled) return undefined;
+      throw err;
+    } finally {
+      stepScope = undefined;
+    }
+  };
+
+  /** After an interrupt: records it (unfinished tool calls fail for the model), then waits BLOCKED for a follow-up. */
+  const waitForInstructions = async (turn: number) => {
+    const stopped = interruption;
+    if (!stopped) return;
+    status.pendingApproval = undefined;
+    decision = undefined;
+    status.state = 'BLOCKED';
+    await record.recordInterruption({ runId, execution, turn, by: stopped.by, interruptedAt: stopped.at });
+    await condition(() => pending.length > 0);
+    interruption = undefined;
+    status.interrupted = undefined;
+    status.state = 'INPROGRESS';
+    await record.recordResumeAfterInterrupt({ runId, execution, turn });
   };
 
   try {
@@ -277,23 +354,32 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
           }
           status.turn = turn;
           if (pending.length > 0) await record.recordFollowups({ runId, turn, followups: pending.splice(0) });
-          const answer = await model.callModel({ runId, turn, modelId: activePlan.modelId });
-          for (const toolCallId of answer.toolCallIds) {
-            const call = answer.toolCalls?.find((c) => c.id === toolCallId);
-            const gate = call ? requiresApproval(activePlan.approvals, call.name, call.input) : { required: false };
-            if (call && gate.required) {
-              const approved = await awaitApproval({
-                actionId: call.id,
-                name: call.name,
-                input: call.input,
-                reason: gate.reason ?? '',
-              });
-              if (!approved) continue;
+          const callModel = interruptible ? stoppableModel.callModel : model.callModel;
+          const runTool = interruptible ? host.stoppableTools.runTool : host.tools.runTool;
+          const answer = await stoppableStep(agentScope, async () => {
+            const answer = await callModel({ runId, turn, modelId: activePlan.modelId });
+            for (const toolCallId of answer.toolCallIds) {
+              const call = answer.toolCalls?.find((c) => c.id === toolCallId);
+              const gate = call ? requiresApproval(activePlan.approvals, call.name, call.input) : { required: false };
+              if (call && gate.required) {
+                const approved = await awaitApproval({
+                  actionId: call.id,
+                  name: call.name,
+                  input: call.input,
+                  reason: gate.reason ?? '',
+                });
+                if (!approved) continue;
+              }
+              await runTool({ runId, toolCallId, environment: activeEnvironment });
             }
-            await host.tools.runTool({ runId, toolCallId, environment: activeEnvironment });
-          }
+            return answer;
+          });
           turn += 1;
           turnsThisExecution += 1;
+          if (interruption || !answer) {
+            await waitForInstructions(turn - 1);
+            continue;
+          }
           // An answer without tool calls ends the agent, unless a follow-up arrived meanwhile.
           if (answer.toolCallIds.length === 0 && pending.length === 0) return;
         }

@@ -57,6 +57,8 @@ export interface RunStatusSnapshot {
   phase: 'starting' | 'provisioning' | 'agent' | 'outputs' | 'cleanup' | 'done';
   /** The tool call waiting for a human's decision while the run is BLOCKED. */
   pendingApproval?: PendingApproval;
+  /** Set while the run waits for instructions after an interrupt. */
+  interrupted?: { by: string; at: string };
 }
 
 export interface PendingApproval {
@@ -103,3 +105,21 @@ export interface ApprovalDecided {
  * `NoPendingApproval:` or `ApprovalNotPending:` when there is nothing (or not that action) to decide.
  */
 export const decideApprovalUpdate = defineUpdate<ApprovalDecided, [ApprovalDecisionInput]>('decideApproval');
+
+export interface InterruptInput {
+  /** Who interrupted: a user id, or 'team-key' for a key without a user. */
+  by: string;
+}
+
+export interface InterruptAccepted {
+  /** The turn whose step is stopped; the run then waits BLOCKED until a follow-up arrives. */
+  turn: number;
+}
+
+/**
+ * Stops the agent's current step (model call, tool call or approval wait) and makes the run wait for
+ * instructions; the next follow-up resumes it. The validator rejects with a message starting `NotInterruptible:`
+ * when there is no step to stop (not in the agent loop, another harness, already waiting, or a run started before
+ * interrupts existed).
+ */
+export const interruptRunUpdate = defineUpdate<InterruptAccepted, [InterruptInput]>('interruptRun');

@@ -9,6 +9,7 @@ import { retryDelayMs } from './retry';
 import { parseSse } from './sse';
 import {
   ApprovalDecisionResponseSchema,
+  InterruptRunResponseSchema,
   CancelRunResponseSchema,
   FollowupResponseSchema,
   RunEventSchema,
@@ -19,6 +20,7 @@ import {
   RunAgentResponseSchema,
   RunItemSchema,
   type ApprovalDecisionResponse,
+  type InterruptRunResponse,
   type ConversationResponse,
   type FollowupResponse,
   type RunEvent,
@@ -160,6 +162,18 @@ export class RunsResource {
     return await this.transport.request(
       { method: 'POST', path: runPath(id, '/approvals'), body },
       ApprovalDecisionResponseSchema,
+      { maxRetries: 0, ...options },
+    );
+  }
+
+  /**
+   * Stops the agent's current step; the run waits BLOCKED until a follow-up (`followup`) gives it instructions.
+   * Not retried after a response is lost: a second interrupt would be refused as already waiting.
+   */
+  async interrupt(id: string, options?: RequestOptions): Promise<InterruptRunResponse> {
+    return await this.transport.request(
+      { method: 'POST', path: runPath(id, '/interrupt') },
+      InterruptRunResponseSchema,
       { maxRetries: 0, ...options },
     );
   }

@@ -116,6 +116,11 @@ export const ApprovalDecisionResponseSchema = z
   .loose();
 export type ApprovalDecisionResponse = z.infer<typeof ApprovalDecisionResponseSchema>;
 
+export const InterruptRunResponseSchema = z
+  .object({ run_id: z.string(), turn: z.number().int(), interrupted_by: z.string() })
+  .loose();
+export type InterruptRunResponse = z.infer<typeof InterruptRunResponseSchema>;
+
 const metaFields = { message_id: z.string().optional() };
 
 export const TextContentBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string(), ...metaFields });

@@ -7,6 +7,7 @@ import { cancelRun } from '../../services/cancel-run';
 import { ApprovalDecisionRequestSchema, decideApproval } from '../../services/decide-approval';
 import { getConversation } from '../../services/get-conversation';
 import { getRun } from '../../services/get-run';
+import { interruptRun } from '../../services/interrupt-run';
 import { listRuns } from '../../services/list-runs';
 import { FollowupRequestSchema, sendFollowup } from '../../services/send-followup';
 import { startRun } from '../../services/start-run';
@@ -90,6 +91,11 @@ export function runsRouter(deps: ServiceDeps): Router {
   router.post('/agent/runs/:runId/approvals', async (req, res) => {
     const request = parseOrThrow(ApprovalDecisionRequestSchema, req.body ?? {}, 'body');
     res.json(await decideApproval(deps, { principal: principalOf(res), runId: req.params.runId, request }));
+  });
+
+  // Stops the agent's current step; the run waits BLOCKED until a follow-up gives it instructions.
+  router.post('/agent/runs/:runId/interrupt', async (req, res) => {
+    res.json(await interruptRun(deps, { principal: principalOf(res), runId: req.params.runId }));
   });
 
   router.get('/agent/runs/:runId/conversation', async (req, res) => {

@@ -32,7 +32,8 @@ Examples:
   $ ambit runs get run_123 -o json
   $ ambit runs conversation run_123
   $ ambit runs cancel run_123
-  $ ambit runs approve run_123`,
+  $ ambit runs approve run_123
+  $ ambit runs interrupt run_123`,
     );
 
   runs
@@ -111,6 +112,26 @@ Examples:
       else
         out.line(
           `${out.paint('green', '✓')} ${out.paint('bold', result.run_id)} runs again (execution ${result.execution})`,
+        );
+    });
+
+  runs
+    .command('interrupt')
+    .description("Stop a run's current step; it waits BLOCKED until a follow-up tells it what to do next.")
+    .argument('<id>', 'run id')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ ambit runs interrupt run_123\n  $ ambit runs followup run_123 "Stop; fix the tests first"',
+    )
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd, io, state);
+      const result = await ctx.client.runs.interrupt(parseFlags(RunIdSchema, { id }, { id: '<id>' }).id);
+      const { out } = ctx;
+      if (out.structured) out.json(result);
+      else if (out.format === 'text') out.line(`${result.run_id} interrupted`);
+      else
+        out.line(
+          `${out.paint('yellow', '■')} Interrupted ${out.paint('bold', result.run_id)} at turn ${result.turn}; send a follow-up to continue`,
         );
     });
 
