@@ -9,6 +9,8 @@ import { Output, type Sink } from './output';
 export interface CliIO {
   stdout: Sink & { isTTY?: boolean };
   stderr: Sink;
+  /** Where interactive commands (attach) read lines; defaults to the process's stdin. */
+  stdin?: NodeJS.ReadableStream;
   env: CliEnv;
   /** Fires on Ctrl-C: a command that waits stops and exits 130. */
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CLIENT_VERSION } from '../client';
+import { registerAttachCommand } from './commands/attach';
 import { registerEnvironmentCommands } from './commands/environment';
 import { registerModelsCommands } from './commands/models';
 import { registerRunCommand } from './commands/run';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
     .exitOverride();
   registerRunCommand(program, io, state);
   registerRunsCommands(program, io, state);
+  registerAttachCommand(program, io, state);
   registerModelsCommands(program, io, state);
   registerEnvironmentCommands(program, io, state);
   registerWorkerCommand(program, io, state);

@@ -21,7 +21,7 @@ interface ChatMessage {
 
 /** The messages of a recorded chat-completions request. */
 function messagesOf(body: unknown): ChatMessage[] {
-  return ((body as { messages?: ChatMessage[] }).messages ?? []) as ChatMessage[];
+  return (body as { messages?: ChatMessage[] }).messages ?? [];
 }
 
 describe('interrupts', () => {
