@@ -16,6 +16,8 @@ import { FailureType, RunErrorCode } from '../src/domain/errors';
 import type { ActivityDeps } from './deps';
 import { userFailure } from './failures';
 import { withHeartbeat } from './heartbeat';
+import { knownSecretsRedactor } from '../src/secrets/known-values';
+import { modelCredentialsFor } from './secrets';
 import { appendEvents, nextMessageSeq, runNotFound } from './record';
 import type { ToolDefinition } from './tools/types';
 
@@ -93,7 +95,9 @@ function classifyModelError(err: unknown): never {
   throw err;
 }
 
-export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' | 'settings' | 'logger'>) {
+export function createModelActivities(
+  deps: Pick<ActivityDeps, 'db' | 'models' | 'settings' | 'logger' | 'secretKeys'>,
+) {
   const { db, models, settings } = deps;
   return {
     /**
@@ -124,9 +128,11 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
 
       const run = await db.run.findUnique({
         where: { id: input.runId },
-        select: { agentConfig: true, toolDefinitions: true },
+        select: { agentConfig: true, toolDefinitions: true, teamId: true },
       });
       if (!run) throw runNotFound(input.runId);
+      // A provider key configured as secret:NAME is the run's team's secret of that name.
+      const credentials = await modelCredentialsFor(deps, run.teamId, input.modelId);
       const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
       const definitions = (run.toolDefinitions ?? []) as unknown as ToolDefinition[];
       const rows = await db.runMessage.findMany({ where: { runId: input.runId }, orderBy: { seq: 'asc' } });
@@ -138,13 +144,14 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
       const instructions = composeInstructions(AGENT_INSTRUCTIONS, config);
       const model = (() => {
         try {
-          return models.languageModel(input.modelId);
+          return models.languageModel(input.modelId, credentials);
         } catch (err) {
           throw userFailure(FailureType.InvalidConfig, RunErrorCode.UnknownModel, (err as Error).message);
         }
       })();
 
-      const result = await withHeartbeat(async (signal) => {
+      // Whatever the model says is stored and returned through Temporal: redacted of secret values first.
+      const answered = await withHeartbeat(async (signal) => {
         try {
           const common = { model, instructions, messages, tools, maxRetries: 0, abortSignal: signal } as const;
           if (!settings.streaming) {
@@ -176,6 +183,7 @@ export function createModelActivities(deps: Pick<ActivityDeps, 'db' | 'models' |
         }
       });
 
+      const result = knownSecretsRedactor().redactDeep(answered);
       const toolCallIds = result.toolCalls.map((c) => c.toolCallId);
       const inputTokens = result.usage.inputTokens ?? 0;
       const outputTokens = result.usage.outputTokens ?? 0;

@@ -14,6 +14,9 @@ import { resolveRunSecrets } from '../src/secrets/store';
 import { sealForHost, unsealForHost } from '../src/secrets/transport';
 import { recordAudit } from '../src/services/audit';
 import type { ActivityDeps } from './deps';
+import { FailureType, RunErrorCode } from '../src/domain/errors';
+import { readSecretValues } from '../src/secrets/store';
+import { userFailure } from './failures';
 import { runNotFound } from './record';
 
 export interface SealRunSecretsResult {
@@ -118,4 +121,28 @@ function redactError(err: unknown): unknown {
   err.message = redactor.redact(err.message);
   if (err.stack) err.stack = redactor.redact(err.stack);
   return err;
+}
+
+/**
+ * The provider key of a model whose key is configured by reference (secret:NAME): the team secret of that name.
+ * Undefined when the provider's key is configured directly.
+ */
+export async function modelCredentialsFor(
+  deps: Pick<ActivityDeps, 'db' | 'models' | 'secretKeys'>,
+  teamId: string,
+  modelId: string,
+): Promise<{ apiKey: string } | undefined> {
+  const name = deps.models.keySecretOf?.(modelId);
+  if (!name) return undefined;
+  const values = deps.secretKeys ? await readSecretValues(deps.db, deps.secretKeys, { teamId, names: [name] }) : {};
+  const apiKey = values[name];
+  if (apiKey === undefined) {
+    throw userFailure(
+      FailureType.InvalidConfig,
+      RunErrorCode.InvalidConfig,
+      `the provider key of ${modelId} is the team secret ${name}, which this team does not have; ` +
+        `create it with \`ambit secret create ${name}\``,
+    );
+  }
+  return { apiKey };
 }

@@ -2,7 +2,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import type { AppConfig } from '../../src/config';
+import type { AppConfig, ModelProviderConfig } from '../../src/config';
 import { parseModelId, type ModelProvider } from '../../src/domain/model-id';
 
 export class ModelConfigError extends Error {
@@ -11,7 +11,9 @@ export class ModelConfigError extends Error {
 
 export interface ModelGateway {
   /** The AI SDK model for `<provider>/<model>`; throws ModelConfigError when it cannot be used here. */
-  languageModel(modelId: string): LanguageModel;
+  languageModel(modelId: string, credentials?: { apiKey: string }): LanguageModel;
+  /** The team secret that holds this model's provider key (configured as secret:NAME), if any. */
+  keySecretOf?(modelId: string): string | undefined;
   isConfigured(provider: ModelProvider): boolean;
 }
 
@@ -26,34 +28,51 @@ const KEY_VARIABLE: Record<ModelProvider, string> = {
  * Temporal, so each attempt is durable and visible.
  */
 export function createModelGateway(models: AppConfig['models']): ModelGateway {
-  const openai =
-    models.openai.apiKey || models.openai.baseURL
-      ? createOpenAI({ apiKey: models.openai.apiKey ?? 'unset', baseURL: models.openai.baseURL })
-      : undefined;
-  const anthropic =
-    models.anthropic.apiKey || models.anthropic.baseURL
-      ? createAnthropic({ apiKey: models.anthropic.apiKey ?? 'unset', baseURL: models.anthropic.baseURL })
-      : undefined;
-  const compatible = models.openaiCompatible.baseURL
-    ? createOpenAICompatible({
-        name: 'openai-compatible',
-        baseURL: models.openaiCompatible.baseURL,
-        apiKey: models.openaiCompatible.apiKey,
-        includeUsage: true,
-      })
-    : undefined;
-  const providers = { openai, anthropic, 'openai-compatible': compatible };
+  const usable = (p: ModelProviderConfig) => Boolean(p.apiKey || p.baseURL || p.apiKeySecret);
+  // Factories take the key so a run can use its team's key (a provider key given as secret:NAME).
+  const factories: Record<ModelProvider, ((apiKey?: string) => (model: string) => LanguageModel) | undefined> = {
+    openai: usable(models.openai)
+      ? (apiKey) => createOpenAI({ apiKey: apiKey ?? models.openai.apiKey ?? 'unset', baseURL: models.openai.baseURL })
+      : undefined,
+    anthropic: usable(models.anthropic)
+      ? (apiKey) =>
+          createAnthropic({ apiKey: apiKey ?? models.anthropic.apiKey ?? 'unset', baseURL: models.anthropic.baseURL })
+      : undefined,
+    'openai-compatible': models.openaiCompatible.baseURL
+      ? (apiKey) =>
+          createOpenAICompatible({
+            name: 'openai-compatible',
+            baseURL: models.openaiCompatible.baseURL ?? '',
+            apiKey: apiKey ?? models.openaiCompatible.apiKey,
+            includeUsage: true,
+          })
+      : undefined,
+  };
+  const providers = {
+    openai: factories.openai?.(),
+    anthropic: factories.anthropic?.(),
+    'openai-compatible': factories['openai-compatible']?.(),
+  };
+  const keySecrets: Record<ModelProvider, string | undefined> = {
+    openai: models.openai.apiKeySecret,
+    anthropic: models.anthropic.apiKeySecret,
+    'openai-compatible': models.openaiCompatible.apiKeySecret,
+  };
 
   return {
     isConfigured: (provider) => providers[provider] !== undefined,
-    languageModel(modelId) {
+    keySecretOf: (modelId) => {
+      const parsed = parseModelId(modelId);
+      return parsed ? keySecrets[parsed.provider] : undefined;
+    },
+    languageModel(modelId, credentials) {
       const parsed = parseModelId(modelId);
       if (!parsed) {
         throw new ModelConfigError(
           `unknown model "${modelId}": use "<provider>/<model>" with provider openai, anthropic or openai-compatible`,
         );
       }
-      const provider = providers[parsed.provider];
+      const provider = credentials ? factories[parsed.provider]?.(credentials.apiKey) : providers[parsed.provider];
       if (!provider) {
         throw new ModelConfigError(
           `model provider "${parsed.provider}" is not configured: set ${KEY_VARIABLE[parsed.provider]} on the worker`,

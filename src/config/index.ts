@@ -16,6 +16,18 @@ const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).ma
 const optionalString = z.string().min(1).optional();
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:11434/v1' });
 
+const SECRET_REF_PREFIX = 'secret:';
+const SECRET_REF = /^secret:[A-Z_][A-Z0-9_]*$/;
+/** A provider key, or `secret:NAME` naming the team secret that holds it. */
+const providerKey = z
+  .string()
+  .min(1)
+  .refine(
+    (v) => !v.startsWith(SECRET_REF_PREFIX) || SECRET_REF.test(v),
+    'secret:NAME must name a secret (capital letters, digits and _), e.g. secret:OPENAI_API_KEY',
+  )
+  .optional();
+
 /** A 256-bit key given as base64 (what `openssl rand -base64 32` prints). */
 const key32 = z
   .string()
@@ -67,7 +79,12 @@ export const EnvSchema = z.object({
   /** Whether a worker process also serves the platform queue (workflows, database and model activities). */
   AMBIT_WORKER_PLATFORM: bool.default(true),
   /** Runs this host worker executes at once; extra runs routed here stay QUEUED. Default: AMBIT_MAX_CONCURRENT_RUNS. */
-  AMBIT_HOST_MAX_RUNS: z.coerce.number({ error: 'must be a whole number of runs, e.g. 4' }).int().min(1).max(1000).optional(),
+  AMBIT_HOST_MAX_RUNS: z.coerce
+    .number({ error: 'must be a whole number of runs, e.g. 4' })
+    .int()
+    .min(1)
+    .max(1000)
+    .optional(),
   /** This host's environment for runs that name none (a Docker image); unset: such runs use a local workspace. */
   AMBIT_HOST_DEFAULT_IMAGE: z
     .string()
@@ -94,10 +111,18 @@ export const EnvSchema = z.object({
   AMBIT_HOST_NETWORK: z
     .string()
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must be "none", "bridge" or the name of a Docker network')
-    .refine((n) => n !== 'host', 'must not be "host" (it would share the host\'s network with runs); use bridge or none')
+    .refine(
+      (n) => n !== 'host',
+      'must not be "host" (it would share the host\'s network with runs); use bridge or none',
+    )
     .optional(),
   /** Seconds between a host worker's reports to the host registry (GET /hosts). */
-  AMBIT_HOST_REPORT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
+  AMBIT_HOST_REPORT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int()
+    .min(1)
+    .max(3600)
+    .default(15),
   AMBIT_DOCKER: z.enum(['auto', 'on', 'off'], { error: 'use auto, on or off' }).default('auto'),
   AMBIT_SNAPSHOTS: bool.default(true),
   AMBIT_SNAPSHOT_TTL_HOURS: z.coerce
@@ -118,14 +143,14 @@ export const EnvSchema = z.object({
     )
     .optional(),
   AMBIT_MODEL_STREAMING: bool.default(true),
-  OPENAI_API_KEY: optionalString,
+  OPENAI_API_KEY: providerKey,
   OPENAI_BASE_URL: httpUrl.optional(),
   OPENAI_MODELS: optionalString,
-  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_API_KEY: providerKey,
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   ANTHROPIC_MODELS: optionalString,
   OPENAI_COMPATIBLE_BASE_URL: httpUrl.optional(),
-  OPENAI_COMPATIBLE_API_KEY: optionalString,
+  OPENAI_COMPATIBLE_API_KEY: providerKey,
   OPENAI_COMPATIBLE_MODELS: optionalString,
   GEMINI_API_KEY: optionalString,
   AMBIT_HARNESS_CLAUDE_COMMAND: optionalString,
@@ -146,10 +171,21 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
+/**
+ * A provider's key, or `apiKeySecret`: the name of a team secret holding it (the variable set to `secret:NAME`),
+ * read per run from the run's team, so each team pays with its own key and the key lives encrypted in the database.
+ */
+export interface ModelProviderConfig {
+  apiKey?: string;
+  apiKeySecret?: string;
+  baseURL?: string;
+  models: string[];
+}
+
 export interface ModelProvidersConfig {
-  openai: { apiKey?: string; baseURL?: string; models: string[] };
-  anthropic: { apiKey?: string; baseURL?: string; models: string[] };
-  openaiCompatible: { apiKey?: string; baseURL?: string; models: string[] };
+  openai: ModelProviderConfig;
+  anthropic: ModelProviderConfig;
+  openaiCompatible: ModelProviderConfig;
 }
 
 export interface AppConfig {
@@ -258,7 +294,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     'GEMINI_API_KEY',
   ] as const) {
     const v = e[k];
-    if (v) credentials[k] = v;
+    // A key given by reference (secret:NAME) is not a key: harness CLIs get the run's secrets instead.
+    if (v && !v.startsWith(SECRET_REF_PREFIX)) credentials[k] = v;
   }
   return {
     env: e.NODE_ENV,
@@ -316,10 +353,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     models: {
       defaultModelId: e.AMBIT_DEFAULT_MODEL,
       streaming: e.AMBIT_MODEL_STREAMING,
-      openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, models: list(e.OPENAI_MODELS) },
-      anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, models: list(e.ANTHROPIC_MODELS) },
+      openai: { ...keyOrSecret(e.OPENAI_API_KEY), baseURL: e.OPENAI_BASE_URL, models: list(e.OPENAI_MODELS) },
+      anthropic: {
+        ...keyOrSecret(e.ANTHROPIC_API_KEY),
+        baseURL: e.ANTHROPIC_BASE_URL,
+        models: list(e.ANTHROPIC_MODELS),
+      },
       openaiCompatible: {
-        apiKey: e.OPENAI_COMPATIBLE_API_KEY,
+        ...keyOrSecret(e.OPENAI_COMPATIBLE_API_KEY),
         baseURL: e.OPENAI_COMPATIBLE_BASE_URL,
         models: list(e.OPENAI_COMPATIBLE_MODELS),
       },
@@ -336,6 +377,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bootstrapApiKey: e.AMBIT_BOOTSTRAP_API_KEY,
     secrets: secretsConfig(e, uiUrl),
   };
+}
+
+function keyOrSecret(v: string | undefined): Pick<ModelProviderConfig, 'apiKey' | 'apiKeySecret'> {
+  if (v === undefined) return {};
+  return SECRET_REF.test(v) ? { apiKeySecret: v.slice(SECRET_REF_PREFIX.length) } : { apiKey: v };
 }
 
 const MASTER_KEY_HELP =
