@@ -7,6 +7,7 @@ import { createInterruptActivities } from './interrupt';
 import { createOutputActivities } from './outputs';
 import { createFollowupActivities, createRecordActivities } from './record';
 import { createResolveConfigActivities } from './resolve-config';
+import { createScheduleActivities } from './schedules';
 import { createSecretActivities, withSecretRedaction } from './secrets';
 import { createToolActivities } from './run-tool';
 
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInterruptActivities(deps),
     ...createHarnessActivities(deps),
     ...createOutputActivities(deps),
+    ...createScheduleActivities(deps),
   });
 }
 

@@ -1,1 +1,2 @@
 export { agentRunWorkflow } from './agent-run';
+export { scheduledRunWorkflow } from './scheduled-run';

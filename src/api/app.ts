@@ -21,6 +21,7 @@ import { membersRouter } from './routes/members';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
 import { runsRouter } from './routes/runs';
+import { schedulesRouter } from './routes/schedules';
 import { secretsRouter } from './routes/secrets';
 import { sessionRouter, uiConfigRouter } from './routes/session';
 import { webUiRouter } from '../web';
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
   api.use(environmentsRouter(deps));
+  api.use(schedulesRouter(deps));
   api.use(teamRouter(deps));
   api.use(rulesRouter(deps));
   api.use(promptsRouter(deps));

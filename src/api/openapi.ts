@@ -39,6 +39,7 @@ import { registerAuditPaths } from './routes/audit';
 import { registerCodecPaths } from './routes/codec';
 import { registerMemberPaths } from './routes/members';
 import { registerSecretPaths } from './routes/secrets';
+import { registerSchedulePaths } from './routes/schedules';
 import { registerSessionPaths } from './routes/session';
 
 /** Named copies of the domain schemas: `.meta({ id })` makes each a component that operations $ref. */
@@ -319,6 +320,7 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
   registerSessionPaths(registry, { path, security, json, problem });
+  registerSchedulePaths(registry, { path, security, json, problem });
   for (const register of [
     registerTeamPaths,
     registerRulePaths,

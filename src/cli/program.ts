@@ -5,6 +5,7 @@ import { registerEnvironmentCommands } from './commands/environment';
 import { registerModelsCommands } from './commands/models';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerSecretCommands } from './commands/secret';
 import { registerWorkerCommand } from './commands/worker';
 import { type CliIO, type CliState, newState } from './context';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerAttachCommand(program, io, state);
   registerModelsCommands(program, io, state);
   registerEnvironmentCommands(program, io, state);
+  registerScheduleCommands(program, io, state);
   registerSecretCommands(program, io, state);
   registerWorkerCommand(program, io, state);
   // Subcommands inherit output settings and error handling from the root.

@@ -35,6 +35,7 @@ export {
   type ListEnvironmentsParams,
 } from './environments';
 export { type FetchLike, type RequestOptions } from './http';
+export { SchedulesResource } from './schedules';
 export { SecretsResource, type DeleteSecretResponse } from './secrets';
 export { encodeListRunsQuery, ListRunsParamsSchema, type ListRunsParams } from './query';
 export { INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetryResponse } from './retry';

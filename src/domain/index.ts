@@ -9,3 +9,4 @@ export * from './environment';
 export * from './approvals';
 export * from './team-config';
 export * from './resolution';
+export * from './schedule';

@@ -84,7 +84,51 @@ export async function createRun(
   deps: ServiceDeps,
   input: StartRunInput & { origin?: RunOrigin },
 ): Promise<CreateRunResult> {
+  const inserted = await insertRun(deps, input);
+  if (!inserted.created) return inserted;
   const { db, temporal, config, logger } = deps;
+  const { principal } = input;
+  const runId = inserted.response.run_id;
+  try {
+    await startRunWorkflow(temporal, config, runId);
+  } catch (err) {
+    logger.error({ err, runId }, 'starting the run workflow failed; removing the run row');
+    await db
+      .$transaction(async (tx) => {
+        await tx.run.delete({ where: { id: runId } });
+        await recordAudit(tx, {
+          teamId: principal.teamId,
+          principal,
+          action: 'run.start_failed',
+          targetType: 'run',
+          targetId: runId,
+          runId,
+          data: { reason: 'the workflow service could not start the run; the run was removed' },
+        });
+      })
+      .catch((deleteErr: unknown) => {
+        logger.error({ err: deleteErr, runId }, 'removing the run row after a failed workflow start failed');
+      });
+    throw new AppError('resource_unavailable', 'the workflow service could not start the run; retry shortly', {
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      cause: err,
+    });
+  }
+  logger.info({ runId, teamId: principal.teamId }, 'run started');
+  return inserted;
+}
+
+/**
+ * The row part of `createRun`: checks, then the run row (QUEUED) with its first event, without starting the
+ * workflow. For callers that start the workflow themselves: a schedule's firing starts the run as its child
+ * workflow, so the schedule's overlap policy covers the whole run.
+ */
+export async function insertRun(
+  deps: Pick<ServiceDeps, 'db'>,
+  input: StartRunInput & { origin?: RunOrigin },
+): Promise<CreateRunResult> {
+  const { db } = deps;
   const origin = input.origin ?? {};
   const { principal, request } = input;
   requirePermission(principal, 'run', 'start runs');
@@ -206,32 +250,5 @@ export async function createRun(
     throw err;
   }
 
-  try {
-    await startRunWorkflow(temporal, config, runId);
-  } catch (err) {
-    logger.error({ err, runId }, 'starting the run workflow failed; removing the run row');
-    await db
-      .$transaction(async (tx) => {
-        await tx.run.delete({ where: { id: runId } });
-        await recordAudit(tx, {
-          teamId: principal.teamId,
-          principal,
-          action: 'run.start_failed',
-          targetType: 'run',
-          targetId: runId,
-          runId,
-          data: { reason: 'the workflow service could not start the run; the run was removed' },
-        });
-      })
-      .catch((deleteErr: unknown) => {
-        logger.error({ err: deleteErr, runId }, 'removing the run row after a failed workflow start failed');
-      });
-    throw new AppError('resource_unavailable', 'the workflow service could not start the run; retry shortly', {
-      status: 503,
-      headers: { 'Retry-After': '1' },
-      cause: err,
-    });
-  }
-  logger.info({ runId, teamId: principal.teamId }, 'run started');
   return { response: { run_id: runId, task_id: runId, state: 'QUEUED', at_capacity: false }, created: true };
 }
