@@ -7,3 +7,4 @@ export * from './schemas';
 export * from './store';
 export * from './transport';
 export * from './payload-codec';
+export * from './rotate';

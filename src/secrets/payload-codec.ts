@@ -30,38 +30,41 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
-      payloads.map((p) => {
-        const inner: InnerPayload = {
-          m: Object.fromEntries(
-            Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-          ),
-          d: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-        };
-        return {
-          metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(this.keyId) },
-          data: new Uint8Array(encrypt(this.key, Buffer.from(JSON.stringify(inner), 'utf8'))),
-        };
-      }),
-    );
+    return this.each(payloads, (p) => {
+      const inner: InnerPayload = {
+        m: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        d: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+      };
+      return {
+        metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(this.keyId) },
+        data: new Uint8Array(encrypt(this.key, Buffer.from(JSON.stringify(inner), 'utf8'))),
+      };
+    });
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
-      payloads.map((p) => {
-        if (text(p.metadata?.['encoding']) !== ENCRYPTED_ENCODING) return p;
-        const keyId = text(p.metadata?.[KEY_ID]);
-        const key = [this.key, ...this.previousKeys].find((k) => keyFingerprint(k) === keyId);
-        if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured`);
-        const inner = JSON.parse(decrypt(key, p.data ?? new Uint8Array()).toString('utf8')) as InnerPayload;
-        return {
-          metadata: Object.fromEntries(
-            Object.entries(inner.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
-          ),
-          data: new Uint8Array(Buffer.from(inner.d, 'base64')),
-        };
-      }),
-    );
+    return this.each(payloads, (p) => {
+      if (text(p.metadata?.['encoding']) !== ENCRYPTED_ENCODING) return p;
+      const keyId = text(p.metadata?.[KEY_ID]);
+      const key = [this.key, ...this.previousKeys].find((k) => keyFingerprint(k) === keyId);
+      if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured`);
+      const inner = JSON.parse(decrypt(key, p.data ?? new Uint8Array()).toString('utf8')) as InnerPayload;
+      return {
+        metadata: Object.fromEntries(
+          Object.entries(inner.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+        ),
+        data: new Uint8Array(Buffer.from(inner.d, 'base64')),
+      };
+    });
+  }
+
+  /** Runs `fn` over the payloads; a failure rejects the promise (Temporal expects a rejection, not a throw). */
+  private each(payloads: Payload[], fn: (p: Payload) => Payload): Promise<Payload[]> {
+    try {
+      return Promise.resolve(payloads.map(fn));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
 
