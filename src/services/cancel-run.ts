@@ -6,8 +6,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Principal } from '../db/api-keys';
 import { isTerminalState, RUN_STATES, RunErrorCode, TERMINAL_STATES, type RunState } from '../domain';
 import { AppError } from './app-error';
+import { recordAudit, type AuditEntry } from './audit';
 import type { ServiceDeps } from './deps';
+import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
+
+function cancelledEntry(principal: Principal, teamId: string, runId: string, state: RunState): AuditEntry {
+  return { teamId, principal, action: 'run.cancelled', targetType: 'run', targetId: runId, runId, data: { state } };
+}
 
 export interface CancelRunInput {
   principal: Principal;
@@ -18,10 +24,8 @@ export interface CancelRunInput {
 export async function cancelRun(deps: ServiceDeps, input: CancelRunInput): Promise<string> {
   const { db, temporal, logger } = deps;
   const { principal, runId } = input;
-  if (principal.role === 'viewer') {
-    throw new AppError('not_authorized', 'viewers may read runs but not cancel them; use a member or admin API key');
-  }
   const run = await findVisibleRun(db, principal, runId);
+  requirePermission(principal, 'intervene', 'cancel runs');
   const state = (RUN_STATES as readonly string[]).includes(run.state) ? (run.state as RunState) : 'ERROR';
   if (isTerminalState(state)) {
     throw new AppError(
@@ -29,10 +33,10 @@ export async function cancelRun(deps: ServiceDeps, input: CancelRunInput): Promi
       `run ${runId} has already ended (state ${state}); only queued, running or blocked runs can be cancelled`,
     );
   }
+  let requested = false;
   try {
     await temporal.workflow.getHandle(runId).cancel();
-    logger.info({ runId }, 'run cancellation requested');
-    return runId;
+    requested = true;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) {
       logger.error({ err, runId }, 'requesting workflow cancellation failed');
@@ -47,6 +51,12 @@ export async function cancelRun(deps: ServiceDeps, input: CancelRunInput): Promi
       );
     }
   }
+  if (requested) {
+    // The change itself happens in the workflow; the request for it is what the log records.
+    await recordAudit(db, cancelledEntry(principal, run.teamId, runId, state));
+    logger.info({ runId }, 'run cancellation requested');
+    return runId;
+  }
   // No running workflow will ever record the end of this run, so record it here, unless it ended meanwhile.
   const endedAt = new Date();
   await db.$transaction(async (tx) => {
@@ -60,6 +70,7 @@ export async function cancelRun(deps: ServiceDeps, input: CancelRunInput): Promi
       },
     });
     if (updated.count === 1) {
+      await recordAudit(tx, cancelledEntry(principal, run.teamId, runId, state));
       await tx.runEvent.createMany({
         data: [
           {

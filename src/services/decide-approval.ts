@@ -8,7 +8,9 @@ import type { Principal } from '../db/api-keys';
 import { isTerminalState, type RunState } from '../domain';
 import { decideApprovalUpdate } from '../../workflows/definitions';
 import { AppError } from './app-error';
+import { recordAudit } from './audit';
 import type { ServiceDeps } from './deps';
+import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
 
 export const ApprovalDecisionRequestSchema = z.strictObject({
@@ -44,18 +46,13 @@ export async function decideApproval(
 ): Promise<ApprovalDecisionResponse> {
   const { db, temporal, logger } = deps;
   const { principal, runId, request } = input;
-  if (principal.role === 'viewer') {
-    throw new AppError(
-      'not_authorized',
-      'viewers may read runs but not approve or deny their actions; use a member or admin API key',
-    );
-  }
   const run = await findVisibleRun(db, principal, runId);
+  requirePermission(principal, 'intervene', 'approve or deny the actions of runs');
   if (isTerminalState(run.state as RunState)) {
     throw noPendingAction(runId, `the run has ended (state ${run.state}); no action waits for approval`);
   }
-  try {
-    const decided = await temporal.workflow.getHandle(runId).executeUpdate(decideApprovalUpdate, {
+  const sendDecision = () =>
+    temporal.workflow.getHandle(runId).executeUpdate(decideApprovalUpdate, {
       args: [
         {
           ...(request.action_id ? { actionId: request.action_id } : {}),
@@ -65,8 +62,9 @@ export async function decideApproval(
         },
       ],
     });
-    logger.info({ runId, actionId: decided.actionId, decision: decided.decision }, 'approval decided');
-    return { run_id: runId, action_id: decided.actionId, decision: decided.decision };
+  let decided: Awaited<ReturnType<typeof sendDecision>>;
+  try {
+    decided = await sendDecision();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const message = (err.cause as { message?: string } | undefined)?.message ?? err.message;
@@ -84,4 +82,17 @@ export async function decideApproval(
       cause: err,
     });
   }
+  // The decision is recorded by the workflow (its history and the run's events); the log records who made it.
+  await recordAudit(db, {
+    teamId: run.teamId,
+    principal,
+    action: decided.decision === 'approve' ? 'run.approved' : 'run.denied',
+    targetType: 'run',
+    targetId: runId,
+    runId,
+    // The comment stays in the run's own events; the log keeps no free text.
+    data: { action_id: decided.actionId, decision: decided.decision },
+  });
+  logger.info({ runId, actionId: decided.actionId, decision: decided.decision }, 'approval decided');
+  return { run_id: runId, action_id: decided.actionId, decision: decided.decision };
 }

@@ -6,6 +6,7 @@ import type { ModelProvidersConfig } from '../config';
 import type { Principal } from '../db/api-keys';
 import { parseModelId, type ListModelsResponse, type ModelInfo, type ModelProvider } from '../domain';
 import type { ServiceDeps } from './deps';
+import { requirePermission } from './permissions';
 
 const PROVIDER_CONFIG_KEY: Record<ModelProvider, keyof ModelProvidersConfig> = {
   openai: 'openai',
@@ -51,6 +52,7 @@ export async function listModels(
   deps: Pick<ServiceDeps, 'db' | 'config'>,
   input: { principal: Principal },
 ): Promise<ListModelsResponse> {
+  requirePermission(input.principal, 'view', 'list models');
   const team = await deps.db.team.findUnique({
     where: { id: input.principal.teamId },
     select: { defaultModelId: true },

@@ -3,6 +3,7 @@ import type { Principal } from '../db/api-keys';
 import { EMPTY_ENVIRONMENT_FILTER, type ListRunsQuery, type ListRunsResponse } from '../domain';
 import type { Prisma } from '../generated/prisma/client';
 import type { ServiceDeps } from './deps';
+import { requirePermission } from './permissions';
 import { findVisibleRun, RUN_ITEM_INCLUDE, visibleRunsWhere } from './run-access';
 import { afterCursorWhere, decodeCursor, encodeCursor, orderByFor } from './run-cursor';
 import { toRunItem } from './run-item';
@@ -56,6 +57,7 @@ export async function listRuns(
   input: ListRunsInput,
 ): Promise<ListRunsResponse> {
   const { query } = input;
+  requirePermission(input.principal, 'view', 'list runs');
   const where = await filtersWhere(deps, input.principal, query);
   if (query.cursor !== undefined) {
     where.push(

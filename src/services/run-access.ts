@@ -7,6 +7,7 @@ import type { Db } from '../db/client';
 import type { Principal } from '../db/api-keys';
 import type { Prisma } from '../generated/prisma/client';
 import { notFound } from './app-error';
+import { requirePermission } from './permissions';
 
 export function visibleRunsWhere(principal: Principal): Prisma.RunWhereInput {
   if (principal.role === 'admin') return { teamId: principal.teamId };
@@ -24,6 +25,7 @@ export type RunWithRelations = Prisma.RunGetPayload<{ include: typeof RUN_ITEM_I
 
 /** The run with its artifacts and creator, or a 404 when it does not exist or the principal may not see it. */
 export async function findVisibleRun(db: Db, principal: Principal, runId: string): Promise<RunWithRelations> {
+  requirePermission(principal, 'view', 'read runs');
   const run = await db.run.findFirst({
     where: { AND: [{ id: runId }, visibleRunsWhere(principal)] },
     include: RUN_ITEM_INCLUDE,

@@ -10,7 +10,9 @@ import type { Principal } from '../db/api-keys';
 import { isTerminalState, RUN_MODES, TERMINAL_STATES, type RunState } from '../domain';
 import { AGENT_RUN_WORKFLOW_TYPE, sendFollowupUpdate, type AgentRunWorkflowInput } from '../../workflows/definitions';
 import { AppError } from './app-error';
+import { recordAudit, type AuditEntry } from './audit';
 import type { ServiceDeps } from './deps';
+import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
 import { Prisma } from '../generated/prisma/client';
 
@@ -26,6 +28,24 @@ export interface FollowupResponse {
   /** `delivered`: the running agent will see it at its next step; `restarted`: a new execution started. */
   delivery: 'delivered' | 'restarted';
   execution: number;
+}
+
+function steeredEntry(
+  principal: Principal,
+  teamId: string,
+  runId: string,
+  followupId: string,
+  delivery: FollowupResponse['delivery'],
+): AuditEntry {
+  return {
+    teamId,
+    principal,
+    action: 'run.steered',
+    targetType: 'run',
+    targetId: runId,
+    runId,
+    data: { followup_id: followupId, delivery },
+  };
 }
 
 function updateRejection(err: unknown): string | undefined {
@@ -49,9 +69,8 @@ export async function sendFollowup(
 ): Promise<FollowupResponse> {
   const { db, temporal, logger } = deps;
   const { principal, runId, request } = input;
-  if (principal.role === 'viewer') {
-    throw new AppError('not_authorized', 'viewers may read runs but not steer them; use a member or admin API key');
-  }
+  await findVisibleRun(db, principal, runId);
+  requirePermission(principal, 'intervene', 'steer runs');
   const followupId = input.followupId ?? randomUUID();
   for (let attempt = 0; attempt < 3; attempt++) {
     const run = await findVisibleRun(db, principal, runId);
@@ -61,8 +80,6 @@ export async function sendFollowup(
           args: [{ id: followupId, message: request.message, mode: request.mode }],
           updateId: followupId,
         });
-        logger.info({ runId, followupId }, 'follow-up delivered');
-        return { run_id: runId, followup_id: followupId, delivery: 'delivered', execution: run.execution };
       } catch (err) {
         const rejection = updateRejection(err);
         if (rejection?.startsWith('HarnessNoFollowups')) {
@@ -84,10 +101,16 @@ export async function sendFollowup(
           cause: err,
         });
       }
+      // Reached only when the update was delivered: every failure above continues or throws.
+      await recordAudit(db, steeredEntry(principal, run.teamId, runId, followupId, 'delivered'));
+      logger.info({ runId, followupId }, 'follow-up delivered');
+      return { run_id: runId, followup_id: followupId, delivery: 'delivered', execution: run.execution };
     }
     const restarted = await restartWithFollowup(deps, { runId, followupId, request });
-    if (restarted !== undefined)
+    if (restarted !== undefined) {
+      await recordAudit(db, steeredEntry(principal, run.teamId, runId, followupId, 'restarted'));
       return { run_id: runId, followup_id: followupId, delivery: 'restarted', execution: restarted };
+    }
   }
   throw new AppError('conflict', 'the run changed state several times while the follow-up was sent; retry', {
     retryable: true,

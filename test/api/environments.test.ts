@@ -133,7 +133,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
   describe('create and get', () => {
     it('creates a team environment (201, Location) with repositories normalized and commands in order', async () => {
-      const res = await create(a.member, {
+      const res = await create(a.admin, {
         name: 'api-build',
         description: 'Node 22 with the API checked out',
         docker_image: 'node:22-bookworm',
@@ -166,7 +166,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         env: { NODE_ENV: 'test', _PRIVATE_FLAG: '1' },
         scope: { type: 'Team', uid: a.teamId },
         setup_failed: false,
-        creator: { type: 'user', uid: a.users.member, display_name: 'member of a' },
+        creator: { type: 'user', uid: a.users.admin, display_name: 'admin of a' },
         created_at: item.created_at,
         updated_at: item.updated_at,
       });
@@ -176,7 +176,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         scope: 'Team',
         ownerUserId: null,
         ownerKey: '',
-        createdByUserId: a.users.member,
+        createdByUserId: a.users.admin,
         setupCommands: ['npm ci', 'npm run build', 'npm test -- --listTests'],
       });
 
@@ -195,9 +195,9 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('answers 404 for unknown ids and for another team’s environment', async () => {
-      const theirs = await newEnvironment(b.member);
+      const theirs = await newEnvironment(b.admin);
       expectProblem(await get(a.admin, theirs.id), 404, 'resource_not_found');
-      expectProblem(await get(a.member, 'env_000000000000000000000000'), 404, 'resource_not_found');
+      expectProblem(await get(a.admin, 'env_000000000000000000000000'), 404, 'resource_not_found');
       for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
         const res = await h.request(method, `/api/v1/environments/${theirs.id}`, {
           key: a.admin,
@@ -205,11 +205,11 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         });
         expectProblem(res, 404, 'resource_not_found');
       }
-      expect((await get(b.member, theirs.id)).body.name).toBe(theirs.name);
+      expect((await get(b.admin, theirs.id)).body.name).toBe(theirs.name);
     });
 
     it('names every invalid field, and the fix, in a 400', async () => {
-      const res = await create(a.member, {
+      const res = await create(a.admin, {
         name: '  padded',
         description: 'd'.repeat(241),
         docker_image: 'Ubuntu:24.04',
@@ -243,14 +243,14 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         [{ name: 'x', docker_image: 'alpine@sha256:1234' }, 'docker_image: digest "sha256:1234" is malformed'],
         [{ name: 'env_0123456789abcdef01234567', docker_image: 'alpine' }, 'name: name must not look like an'],
       ] as const) {
-        expect(expectProblem(await create(a.member, body), 400, 'invalid_request').detail).toContain(fragment);
+        expect(expectProblem(await create(a.admin, body), 400, 'invalid_request').detail).toContain(fragment);
       }
       expect(await h.db.environment.count({ where: { teamId: a.teamId, name: { in: ['x', '  padded'] } } })).toBe(0);
     });
 
     it('accepts a description of exactly 240 characters and an image with registry, port, tag and digest', async () => {
       const image = `registry.example.com:5000/team/builder:1.4@sha256:${'ab'.repeat(32)}`;
-      const res = await create(a.member, {
+      const res = await create(a.admin, {
         name: uniqueName('max'),
         description: 'd'.repeat(240),
         docker_image: image,
@@ -260,15 +260,15 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('answers 400 for a body that is not a JSON object', async () => {
-      const res = await h.request('POST', '/api/v1/environments', { key: a.member, rawBody: '[1]' });
+      const res = await h.request('POST', '/api/v1/environments', { key: a.admin, rawBody: '[1]' });
       expect(expectProblem(res, 400, 'invalid_request').detail).toContain('body:');
     });
   });
 
   describe('names unique per scope', () => {
     it('answers 409 conflict, not retryable, naming the environment that has the name', async () => {
-      const first = await newEnvironment(a.member, { name: 'shared-name' });
-      const res = await create(a.otherMember, { name: 'shared-name', docker_image: 'alpine' });
+      const first = await newEnvironment(a.admin, { name: 'shared-name' });
+      const res = await create(a.team, { name: 'shared-name', docker_image: 'alpine' });
       const problem = expectProblem(res, 409, 'conflict');
       expect(problem.retryable).toBe(false);
       expect(res.headers.get('x-should-retry')).toBe('false');
@@ -279,11 +279,11 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('is not retried by the client (x-should-retry: false), which throws a ConflictError at once', async () => {
-      const taken = await newEnvironment(a.member);
+      const taken = await newEnvironment(a.admin);
       let attempts = 0;
       const client = new AmbitClient({
         baseUrl: h.url,
-        apiKey: a.member,
+        apiKey: a.admin,
         maxRetries: 2,
         fetch: (input, init) => {
           attempts += 1;
@@ -298,10 +298,10 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
     it('lets the same name exist once per scope: the team, each user, each other team', async () => {
       const name = uniqueName('same');
-      await newEnvironment(a.member, { name });
+      await newEnvironment(a.admin, { name });
       const mine = await newEnvironment(a.member, { name, scope: 'User' });
       const theirs = await newEnvironment(a.otherMember, { name, scope: 'User' });
-      await newEnvironment(b.member, { name });
+      await newEnvironment(b.admin, { name });
       expect(mine.scope).toEqual({ type: 'User', uid: a.users.member });
       expect(theirs.scope).toEqual({ type: 'User', uid: a.users.otherMember });
 
@@ -312,19 +312,19 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('refuses a rename (PUT or PATCH) onto a taken name', async () => {
-      const taken = await newEnvironment(a.member);
-      const other = await newEnvironment(a.member);
+      const taken = await newEnvironment(a.admin);
+      const other = await newEnvironment(a.admin);
       const patch = await h.request('PATCH', `/api/v1/environments/${other.id}`, {
-        key: a.member,
+        key: a.admin,
         body: { name: taken.name },
       });
       expect(expectProblem(patch, 409, 'conflict').detail).toContain(`(${taken.id})`);
       const put = await h.request('PUT', `/api/v1/environments/${other.id}`, {
-        key: a.member,
+        key: a.admin,
         body: { name: taken.name, docker_image: 'alpine' },
       });
       expectProblem(put, 409, 'conflict');
-      expect((await get(a.member, other.id)).body.name).toBe(other.name);
+      expect((await get(a.admin, other.id)).body.name).toBe(other.name);
     });
   });
 
@@ -355,6 +355,38 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       });
       expect(byAdmin.status).toBe(200);
       expect(byAdmin.body.scope).toEqual({ type: 'User', uid: a.users.member });
+      // The owner changes and deletes their own personal environment with a member key.
+      const byOwner = await h.request<EnvironmentItem>('PATCH', `/api/v1/environments/${personal.id}`, {
+        key: a.member,
+        body: { description: 'mine again' },
+      });
+      expect(byOwner.status).toBe(200);
+      expect((await h.request('DELETE', `/api/v1/environments/${personal.id}`, { key: a.member })).status).toBe(200);
+    });
+
+    it('leaves team environments to admins: members get 403 on create, change and delete', async () => {
+      const refused = await create(a.member, { name: uniqueName('m'), docker_image: 'alpine' });
+      expect(expectProblem(refused, 403, 'not_authorized').detail).toBe(
+        'members may not create team environments (a personal one, scope "User", is yours to manage); ' +
+          'use an admin API key (or a team key)',
+      );
+      const env = await newEnvironment(a.admin);
+      for (const [method, body] of [
+        ['PUT', { name: 'x', docker_image: 'alpine' }],
+        ['PATCH', { description: 'x' }],
+        ['DELETE', undefined],
+      ] as const) {
+        const res = await h.request(method, `/api/v1/environments/${env.id}`, { key: a.member, body });
+        expectProblem(res, 403, 'not_authorized');
+      }
+      expect((await get(a.member, env.id)).body).toEqual(env);
+      // An invisible environment answers 404 before any role check: a viewer learns nothing about ids.
+      const theirs = await newEnvironment(b.admin);
+      expectProblem(
+        await h.request('DELETE', `/api/v1/environments/${theirs.id}`, { key: a.viewer }),
+        404,
+        'resource_not_found',
+      );
     });
 
     it('needs a user key for a personal environment', async () => {
@@ -363,7 +395,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('lets viewers read but not write (403)', async () => {
-      const env = await newEnvironment(a.member);
+      const env = await newEnvironment(a.admin);
       expect((await get(a.viewer, env.id)).status).toBe(200);
       expectProblem(await create(a.viewer, { name: uniqueName('v'), docker_image: 'alpine' }), 403, 'not_authorized');
       for (const [method, body] of [
@@ -374,7 +406,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         const res = await h.request(method, `/api/v1/environments/${env.id}`, { key: a.viewer, body });
         expect(expectProblem(res, 403, 'not_authorized').detail).toContain('viewers may read environments');
       }
-      expect((await get(a.member, env.id)).body).toEqual(env);
+      expect((await get(a.admin, env.id)).body).toEqual(env);
     });
 
     it('answers 401 without a key on every environment route', async () => {
@@ -399,7 +431,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
     beforeAll(async () => {
       team = await createTeam(h.db, 'list');
-      for (const name of names) ids[name] = (await newEnvironment(team.member, { name })).id;
+      for (const name of names) ids[name] = (await newEnvironment(team.admin, { name })).id;
       ids['mine'] = (await newEnvironment(team.member, { name: 'mine', scope: 'User' })).id;
       // Distinct update times, in creation order, so the default order is deterministic.
       let at = Date.UTC(2026, 0, 1);
@@ -408,7 +440,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       }
     });
 
-    const list = (query: string, key = team.member) =>
+    const list = (query: string, key = team.admin) =>
       h.request<ListEnvironmentsResponse>('GET', `/api/v1/environments${query}`, { key });
 
     it('lists the visible environments, most recently updated first', async () => {
@@ -472,14 +504,14 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
   describe('PUT and PATCH', () => {
     it('PUT replaces the whole environment: fields left out are cleared', async () => {
-      const env = await newEnvironment(a.member, {
+      const env = await newEnvironment(a.admin, {
         description: 'before',
         repositories: ['acme/api'],
         setup_commands: ['make'],
         env: { A: '1' },
       });
       const res = await h.request<EnvironmentItem>('PUT', `/api/v1/environments/${env.id}`, {
-        key: a.member,
+        key: a.admin,
         body: { name: `${env.name}-v2`, docker_image: 'debian:bookworm', setup_commands: ['apt-get update'] },
       });
       expect(res.status).toBe(200);
@@ -495,32 +527,32 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       });
       expect(res.body).not.toHaveProperty('description');
       expect(Date.parse(res.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(env.updated_at));
-      expect((await get(a.member, env.id)).body).toEqual(res.body);
+      expect((await get(a.admin, env.id)).body).toEqual(res.body);
     });
 
     it('PUT refuses to change the scope', async () => {
-      const env = await newEnvironment(a.member);
+      const env = await newEnvironment(a.admin);
       const res = await h.request('PUT', `/api/v1/environments/${env.id}`, {
-        key: a.member,
+        key: a.admin,
         body: { name: env.name, docker_image: 'alpine', scope: 'User' },
       });
       expect(expectProblem(res, 400, 'invalid_request').detail).toContain('scope: environment');
       const same = await h.request('PUT', `/api/v1/environments/${env.id}`, {
-        key: a.member,
+        key: a.admin,
         body: { name: env.name, docker_image: 'alpine', scope: 'Team' },
       });
       expect(same.status).toBe(200);
     });
 
     it('PATCH changes only the fields given; lists and env are replaced whole; null clears the description', async () => {
-      const env = await newEnvironment(a.member, {
+      const env = await newEnvironment(a.admin, {
         description: 'keep me',
         repositories: ['acme/api', 'acme/web'],
         setup_commands: ['one', 'two'],
         env: { A: '1', B: '2' },
       });
       const patch = (body: unknown) =>
-        h.request<EnvironmentItem>('PATCH', `/api/v1/environments/${env.id}`, { key: a.member, body });
+        h.request<EnvironmentItem>('PATCH', `/api/v1/environments/${env.id}`, { key: a.admin, body });
 
       const first = await patch({ setup_commands: ['three', 'four', 'five'], env: { C: '3' } });
       expect(first.status).toBe(200);
@@ -541,14 +573,14 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       expect(expectProblem(await patch({ docker_image: 'UPPER' }), 400, 'invalid_request').detail).toContain(
         'docker_image: repository names must be lowercase',
       );
-      expect((await get(a.member, env.id)).body).toEqual(second.body);
+      expect((await get(a.admin, env.id)).body).toEqual(second.body);
     });
 
     it('clears setup_failed when what provisioning uses changes, not for a new description', async () => {
-      const env = await newEnvironment(a.member, { setup_commands: ['make'] });
+      const env = await newEnvironment(a.admin, { setup_commands: ['make'] });
       const markFailed = () => h.db.environment.update({ where: { id: env.id }, data: { setupFailed: true } });
       const patch = (body: unknown) =>
-        h.request<EnvironmentItem>('PATCH', `/api/v1/environments/${env.id}`, { key: a.member, body });
+        h.request<EnvironmentItem>('PATCH', `/api/v1/environments/${env.id}`, { key: a.admin, body });
 
       await markFailed();
       expect((await patch({ description: 'only words' })).body.setup_failed).toBe(true);
@@ -566,21 +598,21 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       h.request<{ success: boolean }>('DELETE', `/api/v1/environments/${id}${query}`, { key });
 
     it('deletes an unused environment', async () => {
-      const env = await newEnvironment(a.member);
-      const res = await del(a.member, env.id);
+      const env = await newEnvironment(a.admin);
+      const res = await del(a.admin, env.id);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ success: true });
-      expectProblem(await get(a.member, env.id), 404, 'resource_not_found');
-      expectProblem(await del(a.member, env.id), 404, 'resource_not_found');
+      expectProblem(await get(a.admin, env.id), 404, 'resource_not_found');
+      expectProblem(await del(a.admin, env.id), 404, 'resource_not_found');
     });
 
     it('refuses (409, not retryable) while runs that have not ended use it, unless force=true', async () => {
-      const env = await newEnvironment(a.member);
+      const env = await newEnvironment(a.admin);
       await insertRun(h.db, a.teamId, { environmentId: env.id, state: 'SUCCEEDED' });
       const queued = await insertRun(h.db, a.teamId, { environmentId: env.id, state: 'QUEUED' });
       const blocked = await insertRun(h.db, a.teamId, { environmentId: env.id, state: 'BLOCKED' });
 
-      const refused = await del(a.member, env.id);
+      const refused = await del(a.admin, env.id);
       const problem = expectProblem(refused, 409, 'conflict');
       expect(problem.retryable).toBe(false);
       expect(refused.headers.get('x-should-retry')).toBe('false');
@@ -588,24 +620,24 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         `environment ${env.id} is used by 2 runs that have not ended (${queued}, ${blocked}); ` +
           'wait for them to end or cancel them, or delete with ?force=true',
       );
-      expect((await get(a.member, env.id)).status).toBe(200);
+      expect((await get(a.admin, env.id)).status).toBe(200);
 
-      expect(expectProblem(await del(a.member, env.id, '?force=yes'), 400, 'invalid_request').detail).toContain(
+      expect(expectProblem(await del(a.admin, env.id, '?force=yes'), 400, 'invalid_request').detail).toContain(
         'force: must be true or false',
       );
-      expectProblem(await del(a.member, env.id, '?force=false'), 409, 'conflict');
-      expect((await del(a.member, env.id, '?force=true')).body).toEqual({ success: true });
-      expectProblem(await get(a.member, env.id), 404, 'resource_not_found');
+      expectProblem(await del(a.admin, env.id, '?force=false'), 409, 'conflict');
+      expect((await del(a.admin, env.id, '?force=true')).body).toEqual({ success: true });
+      expectProblem(await get(a.admin, env.id), 404, 'resource_not_found');
       // Runs keep the id they were created with.
       expect((await h.db.run.findUniqueOrThrow({ where: { id: queued } })).environmentId).toBe(env.id);
     });
 
     it('deletes once every run using it has ended', async () => {
-      const env = await newEnvironment(a.member);
+      const env = await newEnvironment(a.admin);
       const run = await insertRun(h.db, a.teamId, { environmentId: env.id, state: 'INPROGRESS' });
-      expect(expectProblem(await del(a.member, env.id), 409, 'conflict').detail).toContain('used by 1 run that has');
+      expect(expectProblem(await del(a.admin, env.id), 409, 'conflict').detail).toContain('used by 1 run that has');
       await h.db.run.update({ where: { id: run }, data: { state: 'CANCELLED' } });
-      expect((await del(a.member, env.id)).status).toBe(200);
+      expect((await del(a.admin, env.id)).status).toBe(200);
     });
   });
 
@@ -616,7 +648,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
     beforeAll(async () => {
       team = await createTeam(h.db, 'oz');
-      first = await newEnvironment(team.member, {
+      first = await newEnvironment(team.admin, {
         name: 'zeta',
         description: 'with repos',
         docker_image: 'node:22',
@@ -632,7 +664,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       await h.db.environment.update({ where: { id: first.id }, data: { updatedAt: new Date(Date.now() + 60_000) } });
     });
 
-    const listOz = (query: string, key = team.member) =>
+    const listOz = (query: string, key = team.admin) =>
       h.request<ListAgentEnvironmentsResponse>('GET', `/api/v1/agent/environments${query}`, { key });
 
     it('lists every visible environment as CloudEnvironment, GitHub repositories as {owner, repo}', async () => {
@@ -656,7 +688,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
         last_updated: zeta!.last_updated,
         setup_failed: false,
         scope: { type: 'Team', uid: team.teamId },
-        creator: { type: 'user', uid: team.users.member, display_name: 'member of oz' },
+        creator: { type: 'user', uid: team.users.admin, display_name: 'admin of oz' },
       });
       expect(Date.parse(zeta!.last_updated)).toBeGreaterThan(Date.parse(first.updated_at));
       expect(alpha!.scope).toEqual({ type: 'User', uid: team.users.member });
@@ -679,7 +711,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
 
   describe('the typed client', () => {
     it('creates, replaces, patches, lists (both shapes), gets and deletes over the wire', async () => {
-      const client = new AmbitClient({ baseUrl: h.url, apiKey: a.member });
+      const client = new AmbitClient({ baseUrl: h.url, apiKey: a.admin });
       const name = uniqueName('client');
       const created = await client.environments.create({
         name,
@@ -718,12 +750,12 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       });
 
     it('starts a run in a visible environment and lists it under environment_id', async () => {
-      const env = await newEnvironment(a.member);
+      const env = await newEnvironment(a.admin);
       const res = await startRun(a.member, env.id);
       expect(res.status).toBe(200);
       expect((await h.db.run.findUniqueOrThrow({ where: { id: res.body.run_id } })).environmentId).toBe(env.id);
       const listed = await h.request<ListRunsResponse>('GET', `/api/v1/agent/runs?environment_id=${env.id}`, {
-        key: a.member,
+        key: a.admin,
       });
       expect(listed.body.runs.map((r) => r.run_id)).toEqual([res.body.run_id]);
       // Its own personal environment works for the owner too.
@@ -732,7 +764,7 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
     });
 
     it('answers 404 naming config.environment_id for a missing, foreign or invisible environment', async () => {
-      const foreign = await newEnvironment(b.member);
+      const foreign = await newEnvironment(b.admin);
       const personal = await newEnvironment(a.otherMember, { scope: 'User' });
       const before = await h.db.run.count({ where: { teamId: a.teamId } });
       for (const id of ['env_000000000000000000000000', foreign.id, personal.id]) {

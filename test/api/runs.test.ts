@@ -103,7 +103,7 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
   describe('create', () => {
     it('creates a QUEUED run and starts its workflow with the run id as workflow id', async () => {
       const env = await h.request<{ id: string }>('POST', '/api/v1/environments', {
-        key: a.member,
+        key: a.admin,
         body: { name: 'triage', docker_image: 'ubuntu:24.04' },
       });
       const environmentId = env.body.id;

@@ -9,18 +9,19 @@ import { lines, runAmbit } from './spawn-cli';
 describe('ambit environment', () => {
   let h: Harness;
   let team: TeamKeys;
-  let asMember: Record<string, string>;
+  /** Team environments are the admins' to manage. */
+  let asAdmin: Record<string, string>;
 
   beforeAll(async () => {
     h = await startHarness('postgres');
     team = await createTeam(h.db, 'cli-env');
-    asMember = { AMBIT_API_URL: h.url, AMBIT_API_KEY: team.member };
+    asAdmin = { AMBIT_API_URL: h.url, AMBIT_API_KEY: team.admin };
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  const ambit = (args: string[], env = asMember) => runAmbit(args, env);
+  const ambit = (args: string[], env = asAdmin) => runAmbit(args, env);
   const environmentNamed = async (name: string): Promise<EnvironmentItem> => {
     const res = await h.request<ListEnvironmentsResponse>('GET', `/api/v1/environments?name=${name}`, {
       key: team.admin,
@@ -87,7 +88,7 @@ describe('ambit environment', () => {
 
     expect(res.code).toBe(0);
     const printed = JSON.parse(res.stdout) as EnvironmentItem;
-    expect(printed).toMatchObject({ name: 'scratch', scope: { type: 'User', uid: team.users.member } });
+    expect(printed).toMatchObject({ name: 'scratch', scope: { type: 'User', uid: team.users.admin } });
     expect(printed).toEqual(await environmentNamed('scratch'));
   });
 
@@ -210,14 +211,14 @@ describe('ambit environment', () => {
     expect(mine.code).toBe(0);
     const personal = (
       await h.request<ListEnvironmentsResponse>('GET', '/api/v1/environments?name=api&scope=User', {
-        key: team.member,
+        key: team.admin,
       })
     ).body.environments[0]!;
     const ambiguous = await ambit(['environment', 'get', 'api']);
     expect(ambiguous.code).toBe(2);
     expect(expectOneErrorLine(ambiguous.stderr)).toContain('2 environments are named "api"');
     expect(ambiguous.stderr).toContain(`${api.id} team`);
-    expect(ambiguous.stderr).toContain(`${personal.id} personal (${team.users.member})`);
+    expect(ambiguous.stderr).toContain(`${personal.id} personal (${team.users.admin})`);
     expect(ambiguous.stderr).toContain('give the id instead');
     expect((await ambit(['environment', 'delete', personal.id])).code).toBe(0);
 

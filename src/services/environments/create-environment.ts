@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../db/api-keys';
 import { normalizeRepository, type CreateEnvironmentRequest, type EnvironmentItem } from '../../domain';
 import { AppError } from '../app-error';
+import { recordAudit } from '../audit';
 import type { ServiceDeps } from '../deps';
 import {
-  assertMayWriteEnvironments,
   ENVIRONMENT_INCLUDE,
   isUniqueViolation,
   nameTaken,
   ownerKeyOf,
+  assertMayWriteEnvironment,
 } from './environment-access';
 import { toEnvironmentItem } from './environment-item';
 
@@ -27,8 +28,8 @@ export async function createEnvironment(
 ): Promise<EnvironmentItem> {
   const { db, logger } = deps;
   const { principal, request } = input;
-  assertMayWriteEnvironments(principal, 'create');
   const scope = request.scope ?? 'Team';
+  assertMayWriteEnvironment(principal, { scope, ownerUserId: principal.userId }, 'create');
   if (scope === 'User' && principal.userId === null) {
     throw new AppError(
       'invalid_request',
@@ -52,7 +53,18 @@ export async function createEnvironment(
     createdByUserId: principal.userId,
   };
   try {
-    const row = await db.environment.create({ data, include: ENVIRONMENT_INCLUDE });
+    const row = await db.$transaction(async (tx) => {
+      const created = await tx.environment.create({ data, include: ENVIRONMENT_INCLUDE });
+      await recordAudit(tx, {
+        teamId: principal.teamId,
+        principal,
+        action: 'environment.created',
+        targetType: 'environment',
+        targetId: created.id,
+        data: { name: created.name, scope, docker_image: created.dockerImage },
+      });
+      return created;
+    });
     logger.info({ environmentId: row.id, teamId: principal.teamId, scope }, 'environment created');
     return toEnvironmentItem(row);
   } catch (err) {

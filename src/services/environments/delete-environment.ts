@@ -8,7 +8,8 @@ import { TERMINAL_STATES, type DeleteEnvironmentResponse } from '../../domain';
 import { AppError, notFound } from '../app-error';
 import type { ServiceDeps } from '../deps';
 import { visibleRunsWhere } from '../run-access';
-import { assertMayWriteEnvironments, findVisibleEnvironment, isRecordNotFound } from './environment-access';
+import { recordAudit } from '../audit';
+import { assertMayWriteEnvironment, findVisibleEnvironment, isRecordNotFound } from './environment-access';
 
 /** Run ids named in the 409's detail; the count covers all of them. */
 const RUNS_NAMED = 5;
@@ -26,8 +27,8 @@ export async function deleteEnvironment(
 ): Promise<DeleteEnvironmentResponse> {
   const { db, logger } = deps;
   const { principal, environmentId } = input;
-  assertMayWriteEnvironments(principal, 'delete');
   const environment = await findVisibleEnvironment(db, principal, environmentId);
+  assertMayWriteEnvironment(principal, environment, 'delete');
   if (!input.force) {
     const using = { teamId: environment.teamId, environmentId, state: { notIn: [...TERMINAL_STATES] } };
     const [count, named] = await Promise.all([
@@ -53,7 +54,17 @@ export async function deleteEnvironment(
     }
   }
   try {
-    await db.environment.delete({ where: { id: environment.id } });
+    await db.$transaction(async (tx) => {
+      await tx.environment.delete({ where: { id: environment.id } });
+      await recordAudit(tx, {
+        teamId: environment.teamId,
+        principal,
+        action: 'environment.deleted',
+        targetType: 'environment',
+        targetId: environment.id,
+        data: { name: environment.name, scope: environment.scope, force: input.force === true },
+      });
+    });
   } catch (err) {
     if (isRecordNotFound(err)) throw notFound('Environment', environmentId);
     throw err;

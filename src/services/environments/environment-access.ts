@@ -1,13 +1,15 @@
 /**
  * Who sees and changes which environment. Environments are team-scoped: a key sees only its own team's. Personal
  * environments (scope User) are visible to their owner and to the team's admins; invisible ones answer 404, so their
- * ids leak nothing. Viewers may read but not write.
+ * ids leak nothing. Team environments are written by admins only (they decide what every team run executes in);
+ * a personal environment by its owner and the team's admins. Viewers may read but not write.
  */
 import type { Principal } from '../../db/api-keys';
 import type { Db } from '../../db/client';
 import type { EnvironmentScope } from '../../domain';
 import type { Prisma } from '../../generated/prisma/client';
 import { AppError, notFound } from '../app-error';
+import { requirePermission } from '../permissions';
 
 export function visibleEnvironmentsWhere(principal: Principal): Prisma.EnvironmentWhereInput {
   if (principal.role === 'admin') return { teamId: principal.teamId };
@@ -42,14 +44,28 @@ export async function findVisibleEnvironment(
   );
 }
 
-/** Every write needs a member or admin key; a viewer's is refused before anything is looked up. */
-export function assertMayWriteEnvironments(principal: Principal, verb: string): void {
+/**
+ * Whether the principal may create (`environment` is the new one's scope) or change an environment. Call it after
+ * the lookup, so an invisible environment answers 404 whatever the role.
+ */
+export function assertMayWriteEnvironment(
+  principal: Principal,
+  environment: { scope: string; ownerUserId: string | null },
+  verb: string,
+): void {
   if (principal.role === 'viewer') {
     throw new AppError(
       'not_authorized',
       `viewers may read environments but not ${verb} them; use a member or admin API key`,
     );
   }
+  const own = environment.scope === 'User' && environment.ownerUserId !== null;
+  if (own && environment.ownerUserId === principal.userId) return;
+  requirePermission(
+    principal,
+    'admin',
+    `${verb} ${own ? "other people's personal" : 'team'} environments (a personal one, scope "User", is yours to manage)`,
+  );
 }
 
 /** The column names are unique through: "" for the team, the owner's user id for a personal environment. */

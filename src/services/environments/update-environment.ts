@@ -12,9 +12,10 @@ import {
   type UpdateEnvironmentRequest,
 } from '../../domain';
 import { AppError, notFound } from '../app-error';
+import { recordAudit } from '../audit';
 import type { ServiceDeps } from '../deps';
 import {
-  assertMayWriteEnvironments,
+  assertMayWriteEnvironment,
   ENVIRONMENT_INCLUDE,
   findVisibleEnvironment,
   isRecordNotFound,
@@ -42,6 +43,12 @@ function provisioningKey(f: Pick<EnvironmentFields, 'dockerImage' | 'repositorie
   ]);
 }
 
+function changedFields(before: EnvironmentFields, after: EnvironmentFields): string[] {
+  return (Object.keys(after) as (keyof EnvironmentFields)[]).filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
+}
+
 function currentFields(row: EnvironmentWithCreator): EnvironmentFields {
   return {
     name: row.name,
@@ -60,15 +67,27 @@ async function writeFields(
   next: (current: EnvironmentWithCreator) => EnvironmentFields,
 ): Promise<EnvironmentItem> {
   const { db, logger } = deps;
-  assertMayWriteEnvironments(principal, 'change');
   const current = await findVisibleEnvironment(db, principal, environmentId);
+  assertMayWriteEnvironment(principal, current, 'change');
   const fields = next(current);
   const setupFailed = current.setupFailed && provisioningKey(fields) === provisioningKey(currentFields(current));
   try {
-    const row = await db.environment.update({
-      where: { id: current.id },
-      data: { ...fields, setupFailed, updatedAt: new Date() },
-      include: ENVIRONMENT_INCLUDE,
+    const row = await db.$transaction(async (tx) => {
+      const updated = await tx.environment.update({
+        where: { id: current.id },
+        data: { ...fields, setupFailed, updatedAt: new Date() },
+        include: ENVIRONMENT_INCLUDE,
+      });
+      await recordAudit(tx, {
+        teamId: current.teamId,
+        principal,
+        action: 'environment.updated',
+        targetType: 'environment',
+        targetId: current.id,
+        // Names of what changed only: variable values may be sensitive.
+        data: { name: updated.name, changed: changedFields(currentFields(current), fields) },
+      });
+      return updated;
     });
     logger.info({ environmentId, teamId: principal.teamId }, 'environment updated');
     return toEnvironmentItem(row);
