@@ -70,8 +70,19 @@ export function slackSetupInstructions(input: {
   secretRefs: Record<string, string>;
 }): string {
   const manifest = JSON.stringify(slackAppManifest(input), null, 2);
-  const token = input.secretRefs['bot_token'] ?? 'the bot_token secret';
-  const signing = input.secretRefs['signing_secret'] ?? 'the signing_secret secret';
+  const stored = (role: string) => input.secretRefs[role];
+  const credentials =
+    stored('bot_token') && stored('signing_secret')
+      ? [
+          `3. The integration reads the bot token from the team secret ${stored('bot_token')} and the signing secret from`,
+          `   ${stored('signing_secret')}: make sure they hold this app's "Bot User OAuth Token" (after installing it) and`,
+          `   "Signing Secret" (Basic Information → App Credentials).`,
+        ]
+      : [
+          '3. Give the integration the app\'s "Signing Secret" (Basic Information → App Credentials) and, after installing',
+          '   the app to the workspace, its "Bot User OAuth Token" (xoxb-…): update it with secret_values.signing_secret',
+          '   and secret_values.bot_token. Until then Slack\'s URL check fails: click "Retry" under Event Subscriptions.',
+        ];
   return [
     'Slack has no API to register an Events API endpoint. To connect this integration:',
     '1. At https://api.slack.com/apps choose "Create New App" → "From an app manifest", pick the workspace and paste:',
@@ -79,10 +90,8 @@ export function slackSetupInstructions(input: {
     manifest,
     '',
     `2. Events API request URL (already in the manifest): ${input.requestUrl}`,
-    '3. Install the app to the workspace.',
-    `4. Store the "Bot User OAuth Token" (xoxb-…) as the team secret ${token}, and the app's "Signing Secret"`,
-    `   (Basic Information → App Credentials) as the team secret ${signing}.`,
-    '5. Invite the bot to a channel and mention it in a message or thread.',
+    ...credentials,
+    '4. Install the app to the workspace, invite the bot to a channel and mention it in a message or thread.',
   ].join('\n');
 }
 
@@ -150,8 +159,18 @@ export const slackAdapter: IntegrationAdapter = {
   source: 'SLACK',
   configSchema: SlackConfigSchema,
   secretRoles: [
-    { role: 'bot_token', required: true, description: 'the Bot User OAuth Token (xoxb-…) of the Slack app' },
-    { role: 'signing_secret', required: true, description: "the Slack app's Signing Secret (verifies each request)" },
+    // Not required at creation: the Slack app is made from the manifest that creation returns, so its credentials
+    // exist only afterwards. Until they are given, deliveries are refused (401) and the status shows why.
+    {
+      role: 'bot_token',
+      required: false,
+      description: 'the Bot User OAuth Token (xoxb-…) of the Slack app; needed to read threads and reply',
+    },
+    {
+      role: 'signing_secret',
+      required: false,
+      description: "the Slack app's Signing Secret; needed before any event is accepted",
+    },
   ],
 
   async handleRequest(ctx, req) {

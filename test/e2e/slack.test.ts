@@ -199,6 +199,41 @@ describe('Slack trigger', () => {
     expect(threadPosts).toHaveLength(3);
   });
 
+  test('created before the Slack app exists: deliveries are refused until the credentials are given', async () => {
+    const created = await platform.request('POST', '/integrations', {
+      type: 'slack',
+      name: 'not-yet-installed',
+      config: { api_url: slack.apiUrl },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.instructions).toContain('secret_values.signing_secret');
+    const hook = `${platform.api.url}/api/v1/hooks/${created.body.id}`;
+    const challenge = JSON.stringify({ type: 'url_verification', token: 't', challenge: 'later' });
+    const post = () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      return fetch(hook, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signSlackRequest({ signingSecret: SIGNING_SECRET, timestamp, body: challenge }),
+        },
+        body: challenge,
+      });
+    };
+    expect((await post()).status).toBe(401);
+    const status = await platform.request('GET', `/integrations/${created.body.id}`);
+    expect(status.body.status.last_error).toContain('signing_secret');
+
+    const updated = await platform.request('PATCH', `/integrations/${created.body.id}`, {
+      secret_values: { signing_secret: SIGNING_SECRET, bot_token: slack.botToken },
+    });
+    expect(updated.status).toBe(200);
+    const res = await post();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ challenge: 'later' });
+  });
+
   test("the bot's own messages in the thread start and continue nothing", async () => {
     const res = await deliver({
       ...event({
