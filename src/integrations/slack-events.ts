@@ -98,8 +98,11 @@ export function decideSlackEvent(body: unknown, options: { botUserId?: string } 
   }
   if (!event.user) return { kind: 'ignore', reason: 'message without a user' };
   if (botUserId !== undefined && event.user === botUserId) return { kind: 'ignore', reason: 'message from the bot' };
+  // A direct message to the bot is addressed to it without a mention.
   const mentionsBot =
-    event.type === 'app_mention' || (botUserId !== undefined && event.text.includes(`<@${botUserId}`));
+    event.type === 'app_mention' ||
+    event.channel_type === 'im' ||
+    (botUserId !== undefined && event.text.includes(`<@${botUserId}`));
   return {
     kind: 'message',
     message: {

@@ -133,6 +133,20 @@ describe('Slack events', () => {
     expect(slackMessageKey(a.message)).toBe(slackMessageKey(b.message));
   });
 
+  test('a direct message to the bot is addressed to it without a mention', () => {
+    const dm = fixture('message-thread-reply.json') as { event: Record<string, unknown> };
+    dm.event = {
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D0DM000001',
+      user: 'U222BBB222',
+      text: 'hi',
+      ts: '1.2',
+    };
+    const decision = decideSlackEvent(dm);
+    expect(decision).toMatchObject({ kind: 'message', message: { mentionsBot: true, thread: { threadTs: '1.2' } } });
+  });
+
   test('mentions are stripped in both forms', () => {
     expect(stripBotMention('<@U0BOT> please   look', 'U0BOT')).toBe('please look');
     expect(stripBotMention('hey <@U0BOT|ambit>, look', 'U0BOT')).toBe('hey , look');
