@@ -26,7 +26,7 @@ export async function attachOrFail(
   return handle;
 }
 
-export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'environments' | 'logger'>) {
+export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'environments' | 'logger' | 'hostSlots'>) {
   const { db, environments } = deps;
   return {
     /** Provisions the run's environment on this host. Idempotent: a retry finds the same environment. */
@@ -111,6 +111,8 @@ export function createEnvironmentActivities(deps: Pick<ActivityDeps, 'db' | 'env
     /** Removes the environment in every outcome. Succeeds when it is already gone. */
     async cleanupEnvironment(input: { runId: string; environment: EnvironmentRef }): Promise<void> {
       await withHeartbeat(() => environments.destroy(input.environment));
+      // The run's slot on this host frees up only once its environment is gone.
+      deps.hostSlots?.release(input.runId);
     },
   };
 }

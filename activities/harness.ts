@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { attachOrFail } from './environment';
 import { userFailure } from './failures';
 import { withHeartbeat } from './heartbeat';
+import { boundedLines, secretEnvOf } from './environment-host';
 import { appendEvents, nextMessageSeq, runNotFound } from './record';
 
 type ExternalHarness = Exclude<RunPlan['harness'], 'ambit'>;
@@ -53,6 +54,149 @@ export function finalAnswer(stdout: string): { text: string; inputTokens: number
     }
   }
   return { text: stdout.trim().slice(-TAIL_CHARS), inputTokens: 0, outputTokens: 0 };
+}
+
+/** The variables an external CLI gets: the prompt, the model, and the host's credentials for that CLI. */
+function harnessEnv(
+  settings: ActivityDeps['settings'],
+  harness: ExternalHarness,
+  prompt: string,
+  modelId: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = { AMBIT_PROMPT: prompt };
+  if (modelId) env['AMBIT_MODEL'] = modelId;
+  for (const name of CREDENTIALS[harness]) {
+    const value = settings.harness.credentials[name];
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+export interface HarnessOutcome {
+  /** The CLI's output lines (the last ones, bounded), recorded as the run's log events. */
+  lines: string[];
+  droppedLines?: number;
+  answer?: { text: string; inputTokens: number; outputTokens: number };
+  /** The CLI failed: the run ends FAILED with this message. */
+  failed?: { message: string };
+}
+
+/**
+ * External agent CLIs in three activities: the platform loads the prompt, the host runs the CLI and returns its
+ * output, the platform records it. (A host worker has no database, so the output is recorded when the CLI ends.)
+ */
+export function createHostHarnessActivities(
+  deps: Pick<ActivityDeps, 'db' | 'environments' | 'settings' | 'hostSlots' | 'unsealSecrets'>,
+) {
+  const { db, environments, settings } = deps;
+  return {
+    /** What the CLI needs, or `done` when this turn's answer is already recorded (a retry, a replay). */
+    async loadHarnessInput(input: {
+      runId: string;
+      turn: number;
+    }): Promise<{ done: true } | { prompt: string; modelId?: string }> {
+      const key = `harness-result-${input.turn}`;
+      if (await db.runMessage.findUnique({ where: { runId_key: { runId: input.runId, key } } })) return { done: true };
+      const run = await db.run.findUnique({ where: { id: input.runId }, select: { prompt: true, agentConfig: true } });
+      if (!run) throw runNotFound(input.runId);
+      const config = (run.agentConfig ?? {}) as { harness?: { model_id?: string }; base_prompt?: string };
+      return {
+        prompt: config.base_prompt ? `${config.base_prompt}\n\n${run.prompt}` : run.prompt,
+        ...(config.harness?.model_id ? { modelId: config.harness.model_id } : {}),
+      };
+    },
+
+    /** Runs the CLI for the whole run inside the environment (on the host). */
+    async runHarnessOnHost(input: {
+      runId: string;
+      environment: EnvironmentRef;
+      harness: ExternalHarness;
+      prompt: string;
+      modelId?: string;
+      sealedSecrets?: string;
+    }): Promise<HarnessOutcome> {
+      deps.hostSlots?.touch(input.runId);
+      const secrets = secretEnvOf(deps, input.sealedSecrets);
+      const command = settings.harness.commands[input.harness] ?? DEFAULT_HARNESS_COMMANDS[input.harness];
+      const env = { ...secrets, ...harnessEnv(settings, input.harness, input.prompt, input.modelId) };
+      const handle = await attachOrFail(deps, input.environment);
+      const result = await withHeartbeat((signal) =>
+        environments.exec(handle, command, {
+          env,
+          timeoutMs: HARNESS_TIMEOUT_MS,
+          outputCapBytes: 8 * 1024 * 1024,
+          signal,
+        }),
+      );
+      const out = boundedLines(result.stdout.split('\n').filter((l) => l.trim()));
+      const lines = { lines: out.lines, ...(out.dropped ? { droppedLines: out.dropped } : {}) };
+      if (result.exitCode !== 0) {
+        const tail = (result.stderr || result.stdout).slice(-TAIL_CHARS).trim();
+        return {
+          ...lines,
+          failed: {
+            message: `${input.harness} exited with ${result.exitCode ?? 'a signal'}${result.timedOut ? ' (timed out)' : ''}: ${tail}`,
+          },
+        };
+      }
+      return { ...lines, answer: finalAnswer(result.stdout) };
+    },
+
+    /** Records the CLI's output lines and its answer, once. */
+    async recordHarnessResult(input: {
+      runId: string;
+      turn: number;
+      harness: ExternalHarness;
+      outcome: HarnessOutcome;
+    }): Promise<void> {
+      const { runId, turn, outcome } = input;
+      const key = `harness-result-${turn}`;
+      await appendEvents(db, runId, [
+        ...(outcome.droppedLines
+          ? [
+              {
+                key: `harness-${turn}-dropped`,
+                type: 'log' as const,
+                data: { source: input.harness, line: `(${outcome.droppedLines} earlier line(s) not kept)` },
+              },
+            ]
+          : []),
+        ...outcome.lines.map((line, i) => ({
+          key: `harness-${turn}-line-${i + 1}`,
+          type: 'log' as const,
+          data: { source: input.harness, line: line.slice(0, 4000) },
+        })),
+      ]);
+      const answer = outcome.answer;
+      if (!answer) return;
+      await db.$transaction(async (tx) => {
+        if (await tx.runMessage.findUnique({ where: { runId_key: { runId, key } } })) return;
+        await tx.runMessage.create({
+          data: {
+            runId,
+            key,
+            seq: await nextMessageSeq(tx, runId),
+            turn,
+            role: 'assistant',
+            content: [{ type: 'text', text: answer.text }] as Prisma.InputJsonValue,
+          },
+        });
+        await tx.run.update({
+          where: { id: runId },
+          data: {
+            inputTokens: { increment: answer.inputTokens },
+            outputTokens: { increment: answer.outputTokens },
+            totalTokens: { increment: answer.inputTokens + answer.outputTokens },
+            lastTurn: turn,
+            updatedAt: new Date(),
+          },
+        });
+        await appendEvents(tx, runId, [
+          { key: `${key}-message`, type: 'message', data: { role: 'assistant', turn, text: answer.text } },
+        ]);
+      });
+    },
+  };
 }
 
 export function createHarnessActivities(deps: Pick<ActivityDeps, 'db' | 'environments' | 'settings' | 'logger'>) {

@@ -2,14 +2,16 @@ import { createApprovalActivities } from './approvals';
 import { createModelActivities } from './call-model';
 import type { ActivityDeps } from './deps';
 import { createEnvironmentActivities } from './environment';
-import { createHarnessActivities } from './harness';
+import { createHostEnvironmentActivities } from './environment-host';
+import { createEnvironmentRecordActivities } from './environment-record';
+import { createHarnessActivities, createHostHarnessActivities } from './harness';
 import { createInterruptActivities } from './interrupt';
 import { createOutputActivities } from './outputs';
 import { createFollowupActivities, createRecordActivities } from './record';
 import { createResolveConfigActivities } from './resolve-config';
 import { createScheduleActivities } from './schedules';
 import { createSecretActivities, withSecretRedaction } from './secrets';
-import { createToolActivities } from './run-tool';
+import { createHostToolActivities, createToolActivities, createToolRecordActivities } from './run-tool';
 
 export type { ActivityDeps } from './deps';
 export type { ModelTurn, ModelTurnToolCall } from './call-model';
@@ -29,6 +31,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(deps),
     ...createInterruptActivities(deps),
     ...createHarnessActivities(deps),
+    // Host workers hold no database: host activities take their input from, and hand their results to, these.
+    ...createHostEnvironmentActivities(deps),
+    ...createEnvironmentRecordActivities(deps),
+    ...createToolRecordActivities(deps),
+    ...createHostToolActivities(deps),
+    ...createHostHarnessActivities(deps),
     ...createOutputActivities(deps),
     ...createScheduleActivities(deps),
   });

@@ -5,8 +5,9 @@
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { connectTemporalWorker } from '../src/temporal/connection';
-import { buildActivityDeps, dockerClient } from './build-deps';
-import { startReaper } from './reaper';
+import { Client } from '@temporalio/client';
+import { buildActivityDeps, dockerClient, noDatabase } from './build-deps';
+import { runActiveInTemporal, startReaper } from './reaper';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
 import { onShutdownSignal } from './signals';
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'ambit-worker');
   installTemporalRuntime(logger, config.logLevel);
   const docker = dockerClient(config);
-  const deps = buildActivityDeps(config, logger, undefined, docker);
+  // A host-only worker (AMBIT_WORKER_PLATFORM=false) needs nothing but Temporal: no database is configured or opened.
+  const hostOnly = !config.worker.platform;
+  const deps = buildActivityDeps(config, logger, hostOnly ? noDatabase() : undefined, docker);
   const connection = await connectTemporalWorker(config);
   const workers = await startWorkers({
     config,
@@ -26,7 +29,12 @@ async function main(): Promise<void> {
     hostId: config.worker.hostId,
   });
   logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
-  const reaper = docker ? startReaper({ docker, db: deps.db, logger }) : undefined;
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const reaper = docker
+    ? startReaper(
+        hostOnly ? { docker, logger, isRunActive: runActiveInTemporal(client) } : { docker, db: deps.db, logger },
+      )
+    : undefined;
   onShutdownSignal(() => {
     reaper?.stop();
     return workers.shutdown();

@@ -1,6 +1,8 @@
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { hostTaskQueue, runsTaskQueue, type AppConfig } from '../src/config';
+import { startHostReporter, type HostReporter } from './host-reporter';
 
 export interface RunningWorkers {
   /** Resolves when every worker has stopped (after `shutdown`, or on a fatal error). */
@@ -17,6 +19,8 @@ export interface StartWorkersOptions {
   platform: boolean;
   /** Serve this host's queue (environments and tool calls). */
   hostId?: string;
+  /** Report the host to the registry (GET /hosts); default true. */
+  reportHost?: boolean;
   /** A prebuilt workflow bundle (tests build it once); otherwise the workflows are bundled at start-up. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -52,13 +56,26 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         namespace: config.temporal.namespace,
         taskQueue: hostTaskQueue(prefix, options.hostId),
         activities,
-        // Each run has at most one tool call in flight, so this bounds the runs working on this host at once.
-        maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentRuns,
+        // The host's slots (AMBIT_HOST_MAX_RUNS) bound its runs; a run has one host activity in flight at a time,
+        // and a refused accept returns at once, so this only needs some room above the slots.
+        maxConcurrentActivityTaskExecutions: config.host.maxRuns + 10,
         shutdownGraceTime: '10s',
       }),
     );
   }
-  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  let reporter: HostReporter | undefined;
+  if (options.hostId && deps.hostSlots && options.reportHost !== false) {
+    reporter = startHostReporter({
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      prefix,
+      slots: deps.hostSlots,
+      intervalMs: config.host.reportIntervalMs,
+      logger: deps.logger,
+    });
+  }
+  const done = Promise.all(workers.map((w) => w.run()))
+    .then(() => undefined)
+    .finally(() => reporter?.stop());
   return {
     done,
     taskQueues: workers.map((w) => w.options.taskQueue),

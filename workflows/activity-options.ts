@@ -1,5 +1,5 @@
 /** Timeouts and retry policies of every activity the run workflow schedules, named by what they do. */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { FailureType } from '../src/domain/errors';
 
 const USER_SIDE = [
@@ -92,4 +92,21 @@ export const CLEANUP: ActivityOptions = {
   startToCloseTimeout: '5m',
   heartbeatTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 20 },
+};
+
+/**
+ * A run's first activity on its host (`acceptRun`). No schedule-to-start limit: with no live worker on the host the
+ * task waits on the host's queue, and a full host refuses (`HostAtCapacity`), retried every few seconds without an
+ * attempt limit, so the run stays QUEUED until a slot frees up. A cancellation waits for an accept in flight, so a
+ * slot the host just gave is handed back by the cleanup.
+ */
+export const ACCEPT_RUN: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 1.5,
+    maximumInterval: '5s',
+    nonRetryableErrorTypes: USER_SIDE,
+  },
 };

@@ -24,7 +24,16 @@ import { FailureType, RunErrorCode } from '../src/domain/errors';
 import { TURNS_PER_EXECUTION } from '../src/domain/limits';
 import type { StatusMessage } from '../src/domain/run';
 import type { RunState } from '../src/domain/run-state';
-import { CLEANUP, HARNESS, MODEL_CALL, PROVISION, RECORD, RESOLVE_CONFIG, TOOL_CALL } from './activity-options';
+import {
+  ACCEPT_RUN,
+  CLEANUP,
+  HARNESS,
+  MODEL_CALL,
+  PROVISION,
+  RECORD,
+  RESOLVE_CONFIG,
+  TOOL_CALL,
+} from './activity-options';
 import {
   decideApprovalUpdate,
   getRunStatusQuery,
@@ -50,6 +59,7 @@ const stoppableModel = proxyActivities<Activities>({ ...MODEL_CALL, ...STOPPABLE
 /** Environment and tool activities run on the task queue of the host that serves the run. */
 function onHost(taskQueue: string) {
   return {
+    accept: proxyActivities<Activities>({ ...ACCEPT_RUN, taskQueue }),
     provision: proxyActivities<Activities>({ ...PROVISION, taskQueue }),
     tools: proxyActivities<Activities>({ ...TOOL_CALL, taskQueue }),
     stoppableTools: proxyActivities<Activities>({ ...TOOL_CALL, ...STOPPABLE, taskQueue }),
@@ -209,6 +219,13 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     },
   );
 
+  // Host transport: host activities take their input from the workflow and return what they produce, which platform
+  // activities record (a host worker has no database), and the run stays QUEUED until its host accepts it. Runs
+  // started before keep their old command sequence.
+  const hostTransport = patched('host-transport');
+  /** A host took the run (so its environment is cleaned up there); a continued execution was taken before. */
+  let accepted = input.continuation !== undefined;
+
   let plan: RunPlan | undefined = input.continuation?.plan;
   let environment: EnvironmentRef | undefined = input.continuation?.environment;
   let deadline = input.continuation?.deadline;
@@ -289,7 +306,85 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
     await record.recordResumeAfterInterrupt({ runId, execution, turn });
   };
 
+  /**
+   * Provisions the environment on the host one step at a time (container, each clone, each setup command), recording
+   * each step's output before the next starts, then writes the request's attachments into it.
+   */
+  const provisionOnHost = async (host: ReturnType<typeof onHost>): Promise<EnvironmentRef> => {
+    const setup = await record.loadEnvironmentSetup({ runId });
+    let ready: EnvironmentRef | undefined;
+    for (let step = 1; !ready; step++) {
+      const result = await host.provision.prepareEnvironmentStep({
+        runId,
+        ...(setup.spec ? { spec: setup.spec } : {}),
+      });
+      await record.recordEnvironmentProgress({
+        runId,
+        execution,
+        step,
+        progress: result.progress,
+        ...(result.droppedLines ? { droppedLines: result.droppedLines } : {}),
+        ...(setup.environmentId ? { environmentId: setup.environmentId } : {}),
+        ...(result.snapshot ? { snapshot: result.snapshot } : {}),
+        ...(result.complete ? { complete: true } : {}),
+        ...(result.setupFailed ? { setupFailed: true } : {}),
+      });
+      if (result.setupFailed) {
+        throw ApplicationFailure.create({
+          message: result.setupFailed.message,
+          type: FailureType.EnvironmentSetupFailed,
+          nonRetryable: true,
+          details: [{ errorCode: RunErrorCode.EnvironmentSetupFailed }],
+        });
+      }
+      if (result.complete) ready = result.environment;
+    }
+    for (const file of setup.attachments) {
+      await host.provision.writeEnvironmentFile({ runId, environment: ready, path: file.path, data: file.data });
+    }
+    if (plan?.harness === 'ambit') {
+      const { tools } = await host.provision.discoverToolsOnHost({
+        runId,
+        environment: ready,
+        mcpServers: setup.mcpServers,
+      });
+      await record.recordToolDefinitions({ runId, mcpTools: tools });
+      // The repository's AGENTS.md files join the model's instructions; runs started before keep their sequence.
+      if (patched('project-instructions')) {
+        const files = await host.provision.readProjectInstructions({ runId, environment: ready });
+        if (files.length > 0) await config.recordProjectInstructions({ runId, files });
+      }
+    }
+    return ready;
+  };
+
+  /** One tool call: the platform loads it, the host executes it, the platform records the result. */
+  const runToolOnHost = async (
+    tools: ReturnType<typeof onHost>['tools'],
+    toolCallId: string,
+    activeEnvironment: EnvironmentRef,
+  ) => {
+    const loaded = await record.loadToolCall({ runId, toolCallId });
+    if ('done' in loaded) return;
+    const outcome = await tools.runToolOnHost({ runId, toolCallId, environment: activeEnvironment, call: loaded.call });
+    await record.recordToolResult({ runId, toolCallId, state: outcome.state, output: outcome.output });
+  };
+
   try {
+    if ((!plan || !environment) && hostTransport) {
+      plan = await config.resolveRunConfig({ runId });
+      const host = onHost(plan.hostTaskQueue);
+      // Waits here, QUEUED, while the host has no live worker or no free slot.
+      await host.accept.acceptRun({ runId });
+      accepted = true;
+      await setState('PENDING', 'start');
+      deadline = Date.now() + plan.runTimeoutMs;
+      status.phase = 'provisioning';
+      environment = await provisionOnHost(host);
+      // CLAIMED once the environment is ready (tools discovered), as before; then the agent starts.
+      await setState('CLAIMED', 'provisioned');
+      await setState('INPROGRESS', 'agent');
+    }
     if (!plan || !environment) {
       await setState('PENDING', 'start');
       plan = await config.resolveRunConfig({ runId });
@@ -320,6 +415,28 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
       );
     try {
       await agentScope.run(async () => {
+        if (activePlan.harness !== 'ambit' && hostTransport) {
+          const turn = activePlan.startTurn;
+          const loaded = await record.loadHarnessInput({ runId, turn });
+          if ('done' in loaded) return;
+          const outcome = await host.harness.runHarnessOnHost({
+            runId,
+            environment: activeEnvironment,
+            harness: activePlan.harness,
+            prompt: loaded.prompt,
+            ...(loaded.modelId ? { modelId: loaded.modelId } : {}),
+          });
+          await record.recordHarnessResult({ runId, turn, harness: activePlan.harness, outcome });
+          if (outcome.failed) {
+            throw ApplicationFailure.create({
+              message: outcome.failed.message,
+              type: FailureType.HarnessFailed,
+              nonRetryable: true,
+              details: [{ errorCode: RunErrorCode.HarnessFailed }],
+            });
+          }
+          return;
+        }
         if (activePlan.harness !== 'ambit') {
           await host.harness.runHarness({
             runId,
@@ -370,7 +487,11 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
                 });
                 if (!approved) continue;
               }
-              await runTool({ runId, toolCallId, environment: activeEnvironment });
+              if (hostTransport) {
+                await runToolOnHost(interruptible ? host.stoppableTools : host.tools, toolCallId, activeEnvironment);
+              } else {
+                await runTool({ runId, toolCallId, environment: activeEnvironment });
+              }
             }
             return answer;
           });
@@ -399,7 +520,7 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
       // Recording the outcome and cleaning up must happen even when the run was cancelled.
       await CancellationScope.nonCancellable(async () => {
         status.phase = 'cleanup';
-        if (plan) {
+        if (plan && (accepted || !hostTransport)) {
           // Also when provisioning was interrupted: providers name environments after the run id.
           const ref = environment ?? { provider: 'unknown', id: runId };
           await onHost(plan.hostTaskQueue).cleanup.cleanupEnvironment({ runId, environment: ref });

@@ -1,7 +1,7 @@
 /**
  * Messages of the run workflow, defined once: imported by the workflow and by the services that send them.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalPolicy } from '../src/domain/approvals';
 import type { RunState } from '../src/domain/run-state';
 
@@ -123,3 +123,33 @@ export interface InterruptAccepted {
  * interrupts existed).
  */
 export const interruptRunUpdate = defineUpdate<InterruptAccepted, [InterruptInput]>('interruptRun');
+
+/** The workflow type host workers report to (`workflows/host-registry.ts`). */
+export const HOST_REGISTRY_WORKFLOW_TYPE = 'hostRegistryWorkflow';
+
+/** What a host worker process reports about itself. Several processes may serve one host id. */
+export interface HostWorkerReport {
+  /** This worker process (host name, pid and a random part): reports of one process replace each other. */
+  workerId: string;
+  hostId: string;
+  /** Runs this process executes at once (AMBIT_HOST_MAX_RUNS). */
+  capacity: number;
+  /** The runs that hold one of its slots. */
+  runIds: string[];
+  /** ISO time of the report, by the worker's clock. */
+  reportedAt: string;
+  /** The worker is shutting down: listed offline right away. */
+  stopping?: boolean;
+}
+
+export interface HostWorkerState {
+  workerId: string;
+  hostId: string;
+  capacity: number;
+  runIds: string[];
+  lastSeen: string;
+  stopped: boolean;
+}
+
+export const reportHostSignal = defineSignal<[HostWorkerReport]>('reportHost');
+export const listHostWorkersQuery = defineQuery<HostWorkerState[]>('listHostWorkers');

@@ -1,2 +1,3 @@
 export { agentRunWorkflow } from './agent-run';
 export { scheduledRunWorkflow } from './scheduled-run';
+export { hostRegistryWorkflow } from './host-registry';

@@ -46,6 +46,8 @@ export interface EnvironmentHandle extends EnvironmentRef {
    * absent when the provider keeps no snapshots.
    */
   snapshot?: { key: string; image: string; reused: boolean };
+  /** Set by a `stepwise` prepare that stopped after a step: call `prepare` again to continue. */
+  incomplete?: boolean;
 }
 
 /** A repository to clone into the workspace, with the token (from secrets) that HTTPS clones of it need. */
@@ -118,6 +120,16 @@ export interface PrepareEnvironmentInput {
   spec?: EnvironmentSpec;
   /** Aborts provisioning (the activity's cancellation): a running setup command is killed. */
   signal?: AbortSignal;
+  /**
+   * Return after each finished step (container created, one clone, one setup command) with `incomplete: true`, so
+   * the caller can record progress between steps; the next call resumes after the last finished step.
+   */
+  stepwise?: boolean;
+  /**
+   * Extra variables for setup commands only (e.g. secrets decrypted on the host): never stored in the container's
+   * configuration, a snapshot or its key.
+   */
+  env?: Record<string, string>;
 }
 
 export interface EnvironmentProvider {

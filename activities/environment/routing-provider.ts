@@ -3,6 +3,7 @@ import {
   EnvironmentPathError,
   type EnvironmentHandle,
   type EnvironmentProvider,
+  type EnvironmentSpec,
   type ExecOptions,
   type PrepareEnvironmentInput,
 } from './provider';
@@ -21,6 +22,8 @@ export class RoutingEnvironmentProvider implements EnvironmentProvider {
   constructor(
     private readonly workspace: EnvironmentProvider,
     private readonly containers?: EnvironmentProvider,
+    /** This host's environment for runs that name none (AMBIT_HOST_DEFAULT_IMAGE); absent: a local workspace. */
+    private readonly defaultSpec?: EnvironmentSpec,
   ) {}
 
   private byName(name: string): EnvironmentProvider {
@@ -29,7 +32,8 @@ export class RoutingEnvironmentProvider implements EnvironmentProvider {
     throw new EnvironmentPathError(`environment provider ${name} is not available on this host`);
   }
 
-  prepare(input: PrepareEnvironmentInput): Promise<EnvironmentHandle> {
+  prepare(request: PrepareEnvironmentInput): Promise<EnvironmentHandle> {
+    const input = !request.spec && this.defaultSpec ? { ...request, spec: this.defaultSpec } : request;
     if (!input.spec) return this.workspace.prepare(input);
     if (!this.containers) {
       return Promise.reject(

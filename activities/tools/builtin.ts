@@ -83,6 +83,8 @@ export interface BuiltinToolContext {
   handle: EnvironmentHandle;
   signal?: AbortSignal;
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Extra variables for shell commands (e.g. the run's secrets, decrypted on the host). */
+  env?: Record<string, string>;
 }
 
 /** Executes a built-in tool. Failures the model can act on (bad path, non-unique edit) are tool results, not errors. */
@@ -99,6 +101,7 @@ export async function executeBuiltinTool(
         if (!parsed.success) return invalidInput(name, parsed.error);
         const r = await provider.exec(handle, parsed.data.command, {
           cwd: parsed.data.cwd,
+          ...(ctx.env ? { env: ctx.env } : {}),
           timeoutMs: (parsed.data.timeout_seconds ?? DEFAULT_SHELL_TIMEOUT_SECONDS) * 1000,
           outputCapBytes: TOOL_OUTPUT_CAP_BYTES,
           signal: ctx.signal,

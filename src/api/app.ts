@@ -11,6 +11,7 @@ import { apiKeysRouter } from './routes/api-keys';
 import { auditRouter } from './routes/audit';
 import { codecRouter } from './routes/codec';
 import { environmentsRouter } from './routes/environments';
+import { hostsRouter } from './routes/hosts';
 import { mcpServersRouter } from './routes/mcp-servers';
 import { promptsRouter } from './routes/prompts';
 import { rulesRouter } from './routes/rules';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
   api.use(environmentsRouter(deps));
+  api.use(hostsRouter(deps));
   api.use(schedulesRouter(deps));
   api.use(teamRouter(deps));
   api.use(rulesRouter(deps));

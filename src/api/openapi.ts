@@ -36,6 +36,7 @@ import { registerTeamPaths } from './routes/team';
 import { registerVarSetPaths } from './routes/vars';
 import { registerApiKeyPaths } from './routes/api-keys';
 import { registerAuditPaths } from './routes/audit';
+import { registerHostPaths } from './routes/hosts';
 import { registerCodecPaths } from './routes/codec';
 import { registerMemberPaths } from './routes/members';
 import { registerSecretPaths } from './routes/secrets';
@@ -332,6 +333,7 @@ function buildRegistry(): OpenAPIRegistry {
   registerApiKeyPaths(registry, { path, security, json, problem });
   registerMemberPaths(registry, { path, security, json, problem });
   registerAuditPaths(registry, { path, security, json, problem });
+  registerHostPaths(registry, { path, security, json, problem });
   registerSecretPaths(registry, { path, security, json, problem });
   registerCodecPaths(registry, { path, security, json, problem });
   return registry;

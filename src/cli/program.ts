@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CLIENT_VERSION } from '../client';
 import { registerAttachCommand } from './commands/attach';
 import { registerEnvironmentCommands } from './commands/environment';
+import { registerHostsCommands } from './commands/hosts';
 import { registerModelsCommands } from './commands/models';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerRunsCommands(program, io, state);
   registerAttachCommand(program, io, state);
   registerModelsCommands(program, io, state);
+  registerHostsCommands(program, io, state);
   registerEnvironmentCommands(program, io, state);
   registerScheduleCommands(program, io, state);
   registerSecretCommands(program, io, state);

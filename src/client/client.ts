@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
 import { EnvironmentsResource } from './environments';
+import { HostsResource } from './hosts';
 import { SchedulesResource } from './schedules';
 import { SecretsResource } from './secrets';
 import { AmbitInvalidRequestError, APIConnectionError, APIUserAbortError, InternalServerError } from './errors';
@@ -240,6 +241,7 @@ export class AmbitClient {
   readonly runs: RunsResource;
   readonly models: ModelsResource;
   readonly environments: EnvironmentsResource;
+  readonly hosts: HostsResource;
   readonly schedules: SchedulesResource;
   readonly secrets: SecretsResource;
   /** The API root every path is resolved against, e.g. `http://localhost:3000/api/v1`. */
@@ -262,6 +264,7 @@ export class AmbitClient {
     this.runs = new RunsResource(this.transport);
     this.models = new ModelsResource(this.transport);
     this.environments = new EnvironmentsResource(this.transport);
+    this.hosts = new HostsResource(this.transport);
     this.schedules = new SchedulesResource(this.transport);
     this.secrets = new SecretsResource(this.transport);
   }

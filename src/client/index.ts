@@ -34,6 +34,7 @@ export {
   type ListCloudEnvironmentsParams,
   type ListEnvironmentsParams,
 } from './environments';
+export { HostsResource } from './hosts';
 export { type FetchLike, type RequestOptions } from './http';
 export { SchedulesResource } from './schedules';
 export { SecretsResource, type DeleteSecretResponse } from './secrets';

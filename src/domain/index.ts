@@ -6,6 +6,7 @@ export * from './run';
 export * from './run-state';
 export * from './limits';
 export * from './environment';
+export * from './hosts';
 export * from './approvals';
 export * from './team-config';
 export * from './resolution';

@@ -5,6 +5,7 @@ export * from './check-health';
 export * from './deps';
 export * from './get-conversation';
 export * from './get-run';
+export * from './hosts';
 export * from './interrupt-run';
 export * from './list-models';
 export * from './list-runs';

@@ -13,6 +13,7 @@ import { findVisibleEnvironment } from './environments/environment-access';
 import { requirePermission } from './permissions';
 import { findVisibleRun } from './run-access';
 import { prepareRunConfig } from './team/prepare-run-config';
+import { isHostAtCapacity } from './hosts';
 import { startRunWorkflow } from './run-workflow';
 
 export const TITLE_MAX_LENGTH = 80;
@@ -89,6 +90,8 @@ export async function createRun(
   const { db, temporal, config, logger } = deps;
   const { principal } = input;
   const runId = inserted.response.run_id;
+  // Read before the run starts, so a run that takes the host's last slot does not report itself.
+  const atCapacity = await isHostAtCapacity(deps, input.request.config?.worker_host);
   try {
     await startRunWorkflow(temporal, config, runId);
   } catch (err) {
@@ -116,7 +119,7 @@ export async function createRun(
     });
   }
   logger.info({ runId, teamId: principal.teamId }, 'run started');
-  return inserted;
+  return { ...inserted, response: { ...inserted.response, at_capacity: atCapacity } };
 }
 
 /**

@@ -62,6 +62,8 @@ export interface DockerProviderOptions {
    * and the oldest beyond `maxBytes` in all (default 10 GiB) are evicted after each commit.
    */
   snapshots?: SnapshotOptions;
+  /** The host's limits and network for environments that set none (AMBIT_HOST_CPUS, _MEMORY_MB, _PIDS, _NETWORK). */
+  hostDefaults?: { limits?: EnvironmentSpec['limits']; network?: string };
 }
 
 /** Who the run's commands run as, resolved once per container and kept in it. */
@@ -258,8 +260,14 @@ export class DockerProvider implements EnvironmentProvider {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`).join('; ');
       throw new EnvironmentSetupError('validate environment', null, issues, 'the environment is invalid');
     }
-    const spec = parsed.data;
+    const defaults = this.options.hostDefaults;
+    const spec: EnvironmentSpec = {
+      ...parsed.data,
+      ...(defaults?.limits || parsed.data.limits ? { limits: { ...defaults?.limits, ...parsed.data.limits } } : {}),
+      ...((parsed.data.network ?? defaults?.network) ? { network: parsed.data.network ?? defaults?.network } : {}),
+    };
     checkSpec(spec, this.options.allowLocalRepositories ?? false);
+    const incomplete = (): EnvironmentHandle => ({ ...this.handleFor(input.runId), incomplete: true });
     const progress = (message: string) => input.onProgress?.(message);
     const signal = input.signal;
     const name = containerName(input.runId);
@@ -276,8 +284,12 @@ export class DockerProvider implements EnvironmentProvider {
       } else {
         info = await this.create(input.runId, spec);
         progress(`created container ${name} from ${spec.image}`);
+        if (input.stepwise) {
+          await this.start(name);
+          return incomplete();
+        }
       }
-    } else {
+    } else if (!input.stepwise) {
       progress(`found container ${name}; resuming its setup`);
     }
     if (!info.State.Running) await this.start(name);
@@ -336,14 +348,16 @@ export class DockerProvider implements EnvironmentProvider {
       }
       await this.recordCommit(name, step, commit);
       await this.markDone(name, step);
+      if (input.stepwise) return incomplete();
     }
 
     for (const [i, command] of (spec.setupCommands ?? []).entries()) {
       const step = `setup-${i}`;
       if (state.done.has(step)) continue;
       signal?.throwIfAborted();
-      await this.runSetupCommand(name, user, command, progress, signal);
+      await this.runSetupCommand(name, user, command, progress, signal, input.env);
       await this.markDone(name, step);
+      if (input.stepwise && i < (spec.setupCommands ?? []).length - 1) return incomplete();
     }
     await this.markDone(name, 'ready');
     progress('environment ready');
@@ -579,6 +593,7 @@ export class DockerProvider implements EnvironmentProvider {
     command: string,
     progress: (message: string) => void,
     signal: AbortSignal | undefined,
+    env: Record<string, string> = {},
   ): Promise<void> {
     progress(`$ ${command}`);
     // stdout and stderr travel separately, so their relative order is lost: keep a tail of each, stderr last
@@ -592,7 +607,7 @@ export class DockerProvider implements EnvironmentProvider {
       argv: ['/bin/sh', '-c', command],
       user: user.user,
       cwd: WORKSPACE_DIR,
-      env: { HOME: user.home },
+      env: { ...env, HOME: user.home },
       timeoutMs: this.options.setupCommandTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       // Only the tails matter here; they are collected through onOutput.
       outputCapBytes: 0,

@@ -16,22 +16,26 @@ const WORKER_ENTRY = path.resolve(__dirname, '../../../workers/main.ts');
 
 /**
  * `ambit worker --host <id>`: a host worker in the foreground, serving `<prefix>-host-<id>`; runs whose
- * `config.worker_host` is that id execute their environment and tool calls here. The worker reads the same
- * configuration as the platform (TEMPORAL_*, DATABASE_URL, DOCKER_HOST ...); the flags set only what differs.
+ * `config.worker_host` is that id execute their environment and tool calls here. A host worker needs only Temporal
+ * (TEMPORAL_ADDRESS and its credentials) and, for container environments, a Docker engine: no database. With
+ * `--platform` it also serves the platform queue, which does need DATABASE_URL.
  */
 export function registerWorkerCommand(program: Command, io: CliIO, state: CliState): void {
   program
     .command('worker')
     .description('Run a host worker: executes the environments and tool calls of runs routed to this host.')
     .requiredOption('--host <id>', 'host id that runs select with config.worker_host')
-    .option('--max-concurrent-runs <n>', 'runs this host executes at once (default 20)')
+    .option('--max-concurrent-runs <n>', 'runs this host executes at once; more wait QUEUED (default 20)')
     .option('--platform', 'also serve the platform queue (workflows, model calls)', false)
     .addHelpText(
       'after',
       `
 Examples:
   $ ambit worker --host build-box-1
-  $ TEMPORAL_ADDRESS=temporal.internal:7233 DATABASE_URL=postgres://... ambit worker --host gpu-1 --max-concurrent-runs 2`,
+  $ TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_API_KEY=... ambit worker --host gpu-1 --max-concurrent-runs 2
+
+Configuration (environment): TEMPORAL_* (address, namespace, TLS or API key), DOCKER_HOST, AMBIT_HOST_DEFAULT_IMAGE,
+AMBIT_HOST_CPUS, AMBIT_HOST_MEMORY_MB, AMBIT_HOST_PIDS, AMBIT_HOST_NETWORK (defaults for container environments).`,
     )
     .action(async (opts: { host: string; maxConcurrentRuns?: string; platform: boolean }) => {
       const f = parseFlags(WorkerFlagsSchema, opts, { host: '--host', maxConcurrentRuns: '--max-concurrent-runs' });
@@ -39,7 +43,7 @@ Examples:
         ...io.env.passthrough,
         AMBIT_HOST_ID: f.host,
         AMBIT_WORKER_PLATFORM: String(f.platform),
-        ...(f.maxConcurrentRuns ? { AMBIT_MAX_CONCURRENT_RUNS: String(f.maxConcurrentRuns) } : {}),
+        ...(f.maxConcurrentRuns ? { AMBIT_HOST_MAX_RUNS: String(f.maxConcurrentRuns) } : {}),
       };
       const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { env, stdio: 'inherit' });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
