@@ -185,6 +185,34 @@ describe('web UI in Chromium', () => {
     await page.close();
   });
 
+  test('Interrupt stops the step in flight; the run waits BLOCKED and a follow-up resumes it', async () => {
+    models.addScript('ui-int', [{ gate: 'ui-int-gate', text: 'Resumed with new instructions.' }]);
+    const created = await platform.request('POST', '/agent/runs', { prompt: 'Take your time [script:ui-int]' });
+    const runId: string = created.body.run_id;
+    const page = await open(`/#/runs/${encodeURIComponent(runId)}`);
+    await models.waitForGate('ui-int-gate');
+    await runState(page).filter({ hasText: 'INPROGRESS' }).waitFor();
+
+    await page.getByRole('button', { name: 'Interrupt' }).click();
+    await runState(page).filter({ hasText: 'BLOCKED' }).waitFor();
+    await page.locator('#transcript .interrupted', { hasText: 'Stopped by admin' }).waitFor();
+    await page.locator('#run-status', { hasText: 'waiting for instructions' }).waitFor();
+    expect(await page.locator('#interrupt-run').isHidden()).toBe(true);
+    // The page moves the keyboard to the message box: the next thing to do is to say what to do next.
+    await expectFocused(page, '#followup-text');
+    await browser.screenshot(page, 'run-interrupted');
+
+    models.release('ui-int-gate');
+    await page.keyboard.type('Summarize instead.');
+    await page.getByRole('button', { name: 'Send follow-up' }).click();
+    await runState(page).filter({ hasText: 'SUCCEEDED' }).waitFor();
+    await page.locator('#transcript .message', { hasText: 'Resumed with new instructions.' }).waitFor();
+    const calls = models.callsFor('ui-int');
+    expect(calls[0]?.aborted).toBe(true);
+    expect(JSON.stringify(calls.at(-1)?.body)).toContain('Summarize instead.');
+    await page.close();
+  });
+
   test('the session_link URL opens the run page directly', async () => {
     models.addScript('ui-link', [{ text: 'hi' }]);
     const created = await platform.request('POST', '/agent/runs', { prompt: 'Say hi [script:ui-link]' });
@@ -242,7 +270,7 @@ describe('web UI in Chromium', () => {
     const created = await platform.request('POST', '/environments', { name: 'web-ui-env', docker_image: 'node:22' });
     expect(created.status).toBe(201);
     const page = await open('/#/environments');
-    await page.getByRole('cell', { name: 'web-ui-env' }).waitFor();
+    await page.getByRole('cell', { name: 'web-ui-env', exact: true }).waitFor();
     expect(await page.locator('table').textContent()).toContain('node:22');
     await page.close();
   });

@@ -2,14 +2,35 @@
 /** The app shell: session check, hash routing, and one view at a time (each returns its cleanup). */
 import { api, get, signedOut } from './api.js';
 import { fill } from './dom.js';
+import { showApiKeys } from './views/api-keys.js';
 import { showEnvironments } from './views/environments.js';
 import { showRunDetail } from './views/run-detail.js';
 import { showRuns } from './views/runs.js';
+import { showSchedules } from './views/schedules.js';
+import { showSecrets } from './views/secrets.js';
 import { showSignIn } from './views/sign-in.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 let cleanup = () => {};
+/** The management pages, by hash route. */
+const PAGES = {
+  '/environments': showEnvironments,
+  '/schedules': showSchedules,
+  '/secrets': showSecrets,
+  '/api-keys': showApiKeys,
+};
+
+/** aria-current on the nav link of the page shown. */
+function markCurrentPage() {
+  const hash = location.hash || '#/runs';
+  for (const link of nav.querySelectorAll('a')) {
+    const here =
+      hash === link.getAttribute('href') || (link.getAttribute('href') === '#/runs' && hash.startsWith('#/runs'));
+    if (here) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
 let uiConfig;
 let signedIn = false;
 
@@ -23,7 +44,7 @@ function route() {
   const hash = location.hash.replace(/^#/, '') || '/runs';
   const run = /^\/runs\/([^/]+)$/.exec(hash);
   if (run) return { view: 'run', runId: decodeURIComponent(run[1]) };
-  if (hash === '/environments') return { view: 'environments' };
+  if (PAGES[hash]) return { view: hash.slice(1) };
   return { view: 'runs' };
 }
 
@@ -39,8 +60,9 @@ async function render() {
   const r = route();
   const ctx = { main, uiConfig };
   if (r.view === 'run') cleanup = showRunDetail(ctx, r.runId);
-  else if (r.view === 'environments') cleanup = showEnvironments(ctx);
+  else if (PAGES[`/${r.view}`]) cleanup = PAGES[`/${r.view}`](ctx);
   else cleanup = showRuns(ctx);
+  markCurrentPage();
   main.focus({ preventScroll: true });
 }
 

@@ -19,6 +19,7 @@ const STREAM_EVENT_TYPES = [
   'log',
   'approval_requested',
   'approval_decided',
+  'interrupted',
 ];
 const REFRESH_DEBOUNCE_MS = 300;
 
@@ -73,6 +74,11 @@ export function showRunDetail({ main, uiConfig }, runId) {
   const state = h('span', { id: 'run-state' });
   const status = h('p', { role: 'status', id: 'run-status', class: 'muted' });
   const cancelButton = h('button', { type: 'button', id: 'cancel-run', class: 'danger', hidden: true }, 'Cancel run');
+  const interruptButton = h(
+    'button',
+    { type: 'button', id: 'interrupt-run', hidden: true, title: 'Stop the current step and wait for instructions' },
+    'Interrupt',
+  );
   const prompt = h('pre', { class: 'prompt', id: 'run-prompt' });
   const config = h('pre', { id: 'run-config' });
   const artifacts = h('ul', { class: 'artifacts', id: 'artifacts' });
@@ -111,7 +117,7 @@ export function showRunDetail({ main, uiConfig }, runId) {
   fill(
     main,
     h('p', {}, h('a', { href: '#/runs' }, '← All runs')),
-    h('div', { class: 'run-head' }, title, state, cancelButton),
+    h('div', { class: 'run-head' }, title, state, interruptButton, cancelButton),
     h('p', { class: 'meta' }, h('code', {}, runId), ' ', temporalLink(uiConfig, runId)),
     status,
     approvalBox,
@@ -152,6 +158,8 @@ export function showRunDetail({ main, uiConfig }, runId) {
     currentState = value;
     fill(state, stateBadge(value));
     cancelButton.hidden = TERMINAL_STATES.includes(value);
+    // Only a working agent has a step to stop; an interrupted run waits BLOCKED for a follow-up.
+    interruptButton.hidden = value !== 'INPROGRESS';
     showApproval();
   }
 
@@ -232,6 +240,12 @@ export function showRunDetail({ main, uiConfig }, runId) {
       showState(event.data.state);
     }
     if (event.type === 'approval_requested' || event.type === 'approval_decided') onApprovalEvent(event);
+    if (event.type === 'interrupted') {
+      // An interrupt ends the wait for an approval: the action it asked about was stopped.
+      pendingAction = undefined;
+      showApproval();
+      followupText.focus();
+    }
     transcript.add(event);
     if (event.type === 'state_changed' || event.type === 'output' || event.type === 'usage') refreshSoon();
   }
@@ -261,6 +275,17 @@ export function showRunDetail({ main, uiConfig }, runId) {
       })
       .catch((err) => (status.textContent = `Could not cancel: ${err.message}`))
       .finally(() => (cancelButton.disabled = false));
+  });
+
+  interruptButton.addEventListener('click', () => {
+    interruptButton.disabled = true;
+    post(`/agent/runs/${encodeURIComponent(runId)}/interrupt`)
+      .then((r) => {
+        status.textContent = `Interrupted at turn ${r.turn}; send a follow-up to tell the agent what to do next.`;
+        refreshSoon();
+      })
+      .catch((err) => (status.textContent = `Could not interrupt: ${err.message}`))
+      .finally(() => (interruptButton.disabled = false));
   });
 
   approveButton.addEventListener('click', () => decide('approve'));

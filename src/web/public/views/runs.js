@@ -25,6 +25,13 @@ function filtersForm(uiConfig, onChange) {
     { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
     h('div', { class: 'field' }, select('filter-state', 'State', states, 'Any state')),
     h('div', { class: 'field' }, select('filter-source', 'Source', sources, 'Any source')),
+    h('div', { class: 'field' }, select('filter-creator', 'Creator', [], 'Anyone')),
+    h(
+      'div',
+      { class: 'field' },
+      select('filter-environment', 'Environment', [{ value: 'empty-environment', label: 'No environment' }], 'Any'),
+    ),
+    h('div', { class: 'field' }, select('filter-schedule', 'Schedule', [], 'Any')),
     h(
       'div',
       { class: 'field grow' },
@@ -32,6 +39,16 @@ function filtersForm(uiConfig, onChange) {
       h('input', { id: 'filter-q', name: 'q', type: 'search', placeholder: 'Title or prompt' }),
     ),
   );
+  // The choices come from the team's members, environments and schedules; a list that fails to load stays empty.
+  const fillOptions = (id, path, pick) =>
+    get(path)
+      .then((body) => form.elements[id].append(...pick(body).map(([value, label]) => h('option', { value }, label))))
+      .catch(() => undefined);
+  fillOptions('filter-creator', '/members', ({ members }) => members.map((m) => [m.user.uid, m.user.display_name]));
+  fillOptions('filter-environment', '/environments?limit=200', ({ environments }) =>
+    environments.map((e) => [e.id, e.name]),
+  );
+  fillOptions('filter-schedule', '/agent/schedules', ({ schedules }) => schedules.map((s) => [s.id, s.name]));
   form.addEventListener('submit', (e) => e.preventDefault());
   form.addEventListener('change', onChange);
   form.addEventListener('input', onChange);
@@ -46,6 +63,14 @@ function queryOf(form) {
   if (state) params.set('state', state);
   if (source) params.set('source', source);
   if (q) params.set('q', q);
+  for (const [id, param] of [
+    ['filter-creator', 'creator'],
+    ['filter-environment', 'environment_id'],
+    ['filter-schedule', 'schedule_id'],
+  ]) {
+    const value = form.elements[id].value;
+    if (value) params.set(param, value);
+  }
   return params.toString();
 }
 

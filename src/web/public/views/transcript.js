@@ -51,6 +51,15 @@ export function createTranscript() {
     );
   }
 
+  function interrupted(data) {
+    return h(
+      'li',
+      { class: 'entry interrupted' },
+      h('div', { class: 'entry-head' }, 'Interrupted'),
+      h('div', { class: 'text' }, `Stopped by ${data.by}; the agent waits for instructions.`),
+    );
+  }
+
   function log(data) {
     return h('li', { class: 'entry log muted' }, `${data.source ?? 'log'}: ${data.message ?? json(data)}`);
   }
@@ -65,6 +74,7 @@ export function createTranscript() {
       else if (event.type === 'tool_call') item = toolCall(data);
       else if (event.type === 'tool_result') item = toolResult(data);
       else if (event.type === 'log') item = log(data);
+      else if (event.type === 'interrupted') item = interrupted(data);
       if (item) list.append(item);
     },
   };
