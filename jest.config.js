@@ -15,7 +15,11 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   // Prisma's generated client (src/generated/prisma) imports its TypeScript siblings as './x.js', as Node's ESM
   // resolution wants; jest's resolver needs the extension dropped to find x.ts.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // @octokit/webhooks-methods exports only `import` conditions, which jest's CommonJS resolver does not pick.
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^@octokit/webhooks-methods$': '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js',
+  },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 120000,

@@ -8,22 +8,28 @@
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../db/api-keys';
-import { AgentConfigSchema, type AgentConfig, type RunAgentRequest } from '../../domain';
+import { AgentConfigSchema, type RunAgentRequest } from '../../domain';
 import type { IntegrationAdapter, IntegrationRecord, TriggerEvent } from '../../integrations/types';
 import { recordAudit } from '../audit';
 import type { ServiceDeps } from '../deps';
 import { sendFollowup } from '../send-followup';
 import { createRun } from '../start-run';
 
-/** The run defaults an integration may set (applied to every run it starts; the request level of precedence). */
+/**
+ * The run defaults an integration may set. They are not copied into the run's request: resolveRunConfig reads them
+ * from the integration as the trigger layer (request > integration > environment > team), and the run's
+ * agent_config says where each value came from.
+ */
 export const RunDefaultsSchema = AgentConfigSchema.pick({
   environment_id: true,
   model_id: true,
   base_prompt: true,
   mcp_servers: true,
   worker_host: true,
+  max_turns: true,
+  run_timeout_minutes: true,
+  var_sets: true,
 });
-export type RunDefaults = AgentConfig;
 
 export type IntakeOutcome = 'started' | 'followup' | 'duplicate' | 'ignored';
 
@@ -56,19 +62,6 @@ export function integrationPrincipal(integration: IntegrationRecord): Principal 
   };
 }
 
-/** The run defaults stored in the integration's config. */
-export function runDefaultsOf(integration: IntegrationRecord): AgentConfig {
-  const parsed = RunDefaultsSchema.safeParse(integration.config);
-  if (parsed.success) return parsed.data;
-  // Settings were validated when saved; a later schema change drops what no longer parses rather than failing.
-  const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(RunDefaultsSchema.shape)) {
-    const one = schema.safeParse(integration.config[key]);
-    if (one.success && one.data !== undefined) out[key] = one.data;
-  }
-  return out as AgentConfig;
-}
-
 const CONTEXT_HEADING = '\n\n---\nContext from the event that started this run:\n\n';
 
 export async function intakeEvent(
@@ -94,7 +87,6 @@ export async function intakeEvent(
     const request: RunAgentRequest = {
       prompt: `${event.prompt}${context.text ? `${CONTEXT_HEADING}${context.text}` : ''}`,
       ...(event.title ? { title: event.title.slice(0, 300) } : {}),
-      config: runDefaultsOf(integration),
       team: true,
       source: adapter.source,
       ...(context.attachments?.length ? { attachments: context.attachments } : {}),
