@@ -199,6 +199,35 @@ describe('Slack trigger', () => {
     expect(threadPosts).toHaveLength(3);
   });
 
+  test('a thread reply while the run is working reaches the running agent at its next step', async () => {
+    models.addScript('slk-live', [
+      { gate: 'slk-live-gate', toolCalls: [{ name: 'list_files', input: {} }] },
+      { text: 'Looked at the files, and at the staging logs as asked.' },
+    ]);
+    const rootTs = '1764401000.000100';
+    const text = `<@${slack.botUserId}> look at the files [script:slk-live]`;
+    slack.seed(CHANNEL, { ts: rootTs, user: 'U0HUMAN001', text });
+    const started = await deliver(event({ id: 'Ev0E2E0101', type: 'app_mention', ts: rootTs, text }));
+    const runId: string = started.body.runs[0].run_id;
+    await models.waitForGate('slk-live-gate');
+
+    const replyTs = '1764401010.000100';
+    const reply = await deliver(
+      event({ id: 'Ev0E2E0102', type: 'message', ts: replyTs, threadTs: rootTs, text: 'Also read the staging logs.' }),
+    );
+    expect(reply.body.runs).toEqual([expect.objectContaining({ run_id: runId, outcome: 'followup' })]);
+    models.release('slk-live-gate');
+    const done = await platform.waitForState(runId, TERMINAL);
+    expect(done.state).toBe('SUCCEEDED');
+    // One execution: the follow-up was delivered to the working run, not a restart.
+    const executions = [];
+    for await (const w of platform.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions.push(w);
+    expect(executions).toHaveLength(1);
+    const calls = models.callsFor('slk-live');
+    expect(JSON.stringify(calls[0]?.body)).not.toContain('Also read the staging logs.');
+    expect(JSON.stringify(calls[1]?.body)).toContain('Also read the staging logs.');
+  });
+
   test('created before the Slack app exists: deliveries are refused until the credentials are given', async () => {
     const created = await platform.request('POST', '/integrations', {
       type: 'slack',
