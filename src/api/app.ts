@@ -18,6 +18,7 @@ import { rulesRouter } from './routes/rules';
 import { teamRouter } from './routes/team';
 import { varsRouter } from './routes/vars';
 import { hooksRouter } from './routes/hooks';
+import { integrationsRouter } from './routes/integrations';
 import { membersRouter } from './routes/members';
 import { modelsRouter } from './routes/models';
 import { publicRouter } from './routes/public';
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(runsRouter(deps));
   api.use(modelsRouter(deps));
   api.use(environmentsRouter(deps));
+  api.use(integrationsRouter(deps));
   api.use(hostsRouter(deps));
   api.use(schedulesRouter(deps));
   api.use(teamRouter(deps));

@@ -36,6 +36,8 @@ import { registerTeamPaths } from './routes/team';
 import { registerVarSetPaths } from './routes/vars';
 import { registerApiKeyPaths } from './routes/api-keys';
 import { registerAuditPaths } from './routes/audit';
+import { registerHookPaths } from './routes/hooks';
+import { registerIntegrationPaths } from './routes/integrations';
 import { registerHostPaths } from './routes/hosts';
 import { registerCodecPaths } from './routes/codec';
 import { registerMemberPaths } from './routes/members';
@@ -333,6 +335,8 @@ function buildRegistry(): OpenAPIRegistry {
   registerApiKeyPaths(registry, { path, security, json, problem });
   registerMemberPaths(registry, { path, security, json, problem });
   registerAuditPaths(registry, { path, security, json, problem });
+  registerIntegrationPaths(registry, { path, security, json, problem });
+  registerHookPaths(registry, { path, json, problem });
   registerHostPaths(registry, { path, security, json, problem });
   registerSecretPaths(registry, { path, security, json, problem });
   registerCodecPaths(registry, { path, security, json, problem });
