@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { startScriptedModelServer, type ScriptedModelServer } from '../fixtures/model-server';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
-import { BIN, ROOT } from './spawn-cli';
+import { BIN, ROOT, runAmbit } from './spawn-cli';
 
 const WAIT_MS = 60_000;
 
@@ -141,14 +141,21 @@ describe('ambit attach', () => {
     expect((await platform.request('GET', `/agent/runs/${runId}`)).body.state).toBe('SUCCEEDED');
   });
 
-  test('/cancel cancels the run; an API refusal is printed and the session goes on', async () => {
+  test('ambit runs interrupt stops the run; /cancel cancels it; an API refusal is printed and the session goes on', async () => {
     models.addScript('ac', [{ gate: 'ac-hold', text: 'never' }]);
     const created = await platform.request('POST', '/agent/runs', { prompt: 'Wait [script:ac]' });
     const runId: string = created.body.run_id;
     await models.waitForGate('ac-hold');
 
+    const stopped = await runAmbit(['runs', 'interrupt', runId, '-o', 'json'], env);
+    expect(stopped.code).toBe(0);
+    expect(JSON.parse(stopped.stdout)).toEqual({ run_id: runId, turn: 1, interrupted_by: 'admin' });
+    const twice = await runAmbit(['runs', 'interrupt', runId], env);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('already interrupted');
+
     const s = attach(runId);
-    let at = await s.waitFor('● INPROGRESS');
+    let at = await s.waitFor('● BLOCKED');
     s.send('/cancel');
     at = await s.waitFor('Cancel requested.', at);
     at = await s.waitFor('● CANCELLED', at);
