@@ -244,7 +244,7 @@ export function createResolveConfigActivities({
         ...(Object.keys(mcpServers).length > 0 ? { mcp_servers: mcpServers } : {}),
         ...(rules.length > 0 ? { rules } : {}),
         ...(Object.keys(vars).length > 0 ? { vars } : {}),
-        config_sources: sources as Record<string, string | Record<string, string>>,
+        config_sources: sources,
       };
       // Read before the transaction: on the embedded database a query outside it would wait for it to end.
       const attachments = await loadAttachments(db, run.id);
@@ -252,7 +252,7 @@ export function createResolveConfigActivities({
         await tx.run.update({
           where: { id: run.id },
           data: {
-            agentConfig: resolved as Prisma.InputJsonObject,
+            agentConfig: resolved,
             modelId: modelId ?? null,
             // An environment from the trigger or the team default becomes the run's, for provisioning and filters.
             environmentId: environment?.id ?? null,

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { ConfigValueSchema } from './agent-config';
 import { EnvironmentVariablesSchema } from './environment';
 
-
 export const CONFIG_SCOPES = ['Team', 'User'] as const;
 export const ConfigScopeSchema = z.enum(CONFIG_SCOPES, { error: 'scope must be "Team" or "User"' });
 export type ConfigScope = z.infer<typeof ConfigScopeSchema>;

@@ -1,6 +1,6 @@
 /** Variable sets: `/vars` CRUD, and `GET|PUT /environments/{id}/var-sets` (the sets an environment applies). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
+import { type Router } from 'express';
 import { z } from 'zod';
 import {
   AttachVarSetsRequestSchema,

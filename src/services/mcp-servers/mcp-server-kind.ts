@@ -12,7 +12,7 @@ import {
 } from '../../domain';
 import type { McpServer } from '../../generated/prisma/client';
 import { scopeItemOf } from '../team/config-access';
-import type { ConfigKind, ConfigTable } from '../team/config-object-store';
+import type { ConfigKind } from '../team/config-object-store';
 
 function storedSpec(json: unknown): McpServerSpec {
   const parsed = McpServerSpecSchema.safeParse(json);
@@ -37,7 +37,7 @@ export const MCP_SERVER_KIND: ConfigKind<McpServer, McpServerItem, CreateMcpServ
   singular: 'MCP server',
   idPrefix: 'mcp',
   auditType: 'mcp_server',
-  table: (db) => db.mcpServer as unknown as ConfigTable<McpServer>,
+  table: (db) => db.mcpServer,
   toItem: toMcpServerItem,
   createColumns: (r) => ({ spec: r.spec, description: r.description ?? null }),
   updateColumns: (r) => ({

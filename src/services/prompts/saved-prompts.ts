@@ -117,7 +117,7 @@ export async function createPrompt(
             create: {
               version: 1,
               template: request.template,
-              parameters: parameters as Prisma.InputJsonArray,
+              parameters: parameters,
               createdByUserId: principal.userId,
             },
           },
@@ -195,7 +195,7 @@ export async function updatePrompt(
             promptId: row.id,
             version: nextVersion,
             template,
-            parameters: parameters as Prisma.InputJsonArray,
+            parameters: parameters,
             createdByUserId: principal.userId,
           },
         });

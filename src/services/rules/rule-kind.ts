@@ -5,7 +5,7 @@ import type { CreateRuleRequest, RuleItem, UpdateRuleRequest } from '../../domai
 import type { Rule } from '../../generated/prisma/client';
 import { findVisibleEnvironment } from '../environments/environment-access';
 import { scopeItemOf } from '../team/config-access';
-import type { ConfigKind, ConfigTable } from '../team/config-object-store';
+import type { ConfigKind } from '../team/config-object-store';
 
 export function toRuleItem(row: Rule): RuleItem {
   return {
@@ -25,7 +25,7 @@ export const RULE_KIND: ConfigKind<Rule, RuleItem, CreateRuleRequest, UpdateRule
   singular: 'Rule',
   idPrefix: 'rule',
   auditType: 'rule',
-  table: (db) => db.rule as unknown as ConfigTable<Rule>,
+  table: (db) => db.rule,
   toItem: toRuleItem,
   createColumns: (r) => ({
     content: r.content,

@@ -174,7 +174,7 @@ export async function updateConfigObject<
         action: `${kind.auditType}.updated`,
         targetType: kind.auditType,
         targetId: row.id,
-        data: { name: next.name, changed: Object.keys(request as object) },
+        data: { name: next.name, changed: Object.keys(request) },
       });
       return next;
     });

@@ -7,7 +7,7 @@ import {
 } from '../../domain';
 import type { VarSet } from '../../generated/prisma/client';
 import { scopeItemOf } from '../team/config-access';
-import type { ConfigKind, ConfigTable } from '../team/config-object-store';
+import type { ConfigKind } from '../team/config-object-store';
 
 export function toVarSetItem(row: VarSet): VarSetItem {
   const vars = EnvironmentVariablesSchema.safeParse(row.vars);
@@ -27,7 +27,7 @@ export const VAR_SET_KIND: ConfigKind<VarSet, VarSetItem, CreateVarSetRequest, U
   singular: 'Variable set',
   idPrefix: 'vars',
   auditType: 'var_set',
-  table: (db) => db.varSet as unknown as ConfigTable<VarSet>,
+  table: (db) => db.varSet,
   toItem: toVarSetItem,
   createColumns: (r) => ({ vars: r.vars, description: r.description ?? null }),
   updateColumns: (r) => ({
