@@ -225,6 +225,11 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
   const hostTransport = patched('host-transport');
   /** A host took the run (so its environment is cleaned up there); a continued execution was taken before. */
   let accepted = input.continuation !== undefined;
+  // Secrets: a platform activity seals the run's secrets for its host; host activities receive only that opaque
+  // string (no value enters a payload or the history). Runs started before get none, as before.
+  const withSecrets = patched('secrets');
+  let sealedSecrets: string | undefined;
+  const sealed = () => (sealedSecrets ? { sealedSecrets } : {});
 
   let plan: RunPlan | undefined = input.continuation?.plan;
   let environment: EnvironmentRef | undefined = input.continuation?.environment;
@@ -317,6 +322,7 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
       const result = await host.provision.prepareEnvironmentStep({
         runId,
         ...(setup.spec ? { spec: setup.spec } : {}),
+        ...sealed(),
       });
       await record.recordEnvironmentProgress({
         runId,
@@ -347,6 +353,7 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
         runId,
         environment: ready,
         mcpServers: setup.mcpServers,
+        ...sealed(),
       });
       await record.recordToolDefinitions({ runId, mcpTools: tools });
       // The repository's AGENTS.md files join the model's instructions; runs started before keep their sequence.
@@ -366,7 +373,13 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
   ) => {
     const loaded = await record.loadToolCall({ runId, toolCallId });
     if ('done' in loaded) return;
-    const outcome = await tools.runToolOnHost({ runId, toolCallId, environment: activeEnvironment, call: loaded.call });
+    const outcome = await tools.runToolOnHost({
+      runId,
+      toolCallId,
+      environment: activeEnvironment,
+      call: loaded.call,
+      ...sealed(),
+    });
     await record.recordToolResult({ runId, toolCallId, state: outcome.state, output: outcome.output });
   };
 
@@ -377,6 +390,7 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
       // Waits here, QUEUED, while the host has no live worker or no free slot.
       await host.accept.acceptRun({ runId });
       accepted = true;
+      if (withSecrets) sealedSecrets = (await config.sealRunSecrets({ runId })).sealedSecrets;
       await setState('PENDING', 'start');
       deadline = Date.now() + plan.runTimeoutMs;
       status.phase = 'provisioning';
@@ -395,6 +409,10 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
       await setState('CLAIMED', 'provisioned');
       if (plan.harness === 'ambit') await host.provision.discoverTools({ runId, environment });
       await setState('INPROGRESS', 'agent');
+    }
+    // A continued execution seals again: its input carries no secrets, not even sealed ones.
+    if (withSecrets && hostTransport && input.continuation) {
+      sealedSecrets = (await config.sealRunSecrets({ runId })).sealedSecrets;
     }
     status.phase = 'agent';
     const activePlan = plan;
@@ -425,6 +443,7 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
             harness: activePlan.harness,
             prompt: loaded.prompt,
             ...(loaded.modelId ? { modelId: loaded.modelId } : {}),
+            ...sealed(),
           });
           await record.recordHarnessResult({ runId, turn, harness: activePlan.harness, outcome });
           if (outcome.failed) {
