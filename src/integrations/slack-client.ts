@@ -2,7 +2,7 @@
  * What the Slack trigger asks of the Web API, through `@slack/web-api`: read a thread (`conversations.replies`),
  * post the progress message once and edit it in place (`chat.postMessage`, `chat.update`), reply with the answer.
  */
-import { LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import type { SlackThread } from './slack-events';
 
 export const SLACK_API_URL = 'https://slack.com/api/';
@@ -79,12 +79,24 @@ export async function upsertSlackProgress(
 ): Promise<string> {
   const text = truncateSlackText(input.text);
   if (input.messageTs) {
-    await client.chat.update({ channel: input.channel, ts: input.messageTs, text });
-    return input.messageTs;
+    try {
+      await client.chat.update({ channel: input.channel, ts: input.messageTs, text });
+      return input.messageTs;
+    } catch (err) {
+      // Someone deleted the progress message: post a new one rather than failing every later report.
+      if (slackErrorCode(err) !== 'message_not_found') throw err;
+    }
   }
   const posted = await client.chat.postMessage({ channel: input.channel, thread_ts: input.threadTs, text });
   if (!posted.ts) throw new Error('chat.postMessage answered without the message ts');
   return posted.ts;
+}
+
+/** The `error` of an `ok: false` answer (e.g. `message_not_found`), or undefined for other failures. */
+export function slackErrorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { code, data } = err as { code?: unknown; data?: { error?: unknown } };
+  return code === ErrorCode.PlatformError && typeof data?.error === 'string' ? data.error : undefined;
 }
 
 /** Posts a reply in the thread (the final answer). Returns its ts. */

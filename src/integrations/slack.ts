@@ -216,7 +216,8 @@ export const slackAdapter: IntegrationAdapter = {
           conversationKey: `slack:${thread.teamId}:${thread.channel}:${thread.threadTs}`,
           prompt: message.text || 'Answer the request in this Slack thread.',
           startsRun: message.mentionsBot,
-          title: message.text ? message.text.slice(0, 80) : `Slack thread in ${thread.channel}`,
+          // Without text (a bare mention) the thread is the request; otherwise the title comes from the prompt.
+          ...(message.text ? {} : { title: `Slack thread in ${thread.channel}` }),
           triggerUrl,
           target: { team_id: thread.teamId, channel: thread.channel, thread_ts: thread.threadTs },
           actor: message.user,

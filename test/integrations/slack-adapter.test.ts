@@ -224,6 +224,23 @@ describe('Slack adapter', () => {
     expect(fake.callsTo('chat.update').filter((c) => c.params['channel'] === 'C0CHANNEL3')).toHaveLength(3);
   });
 
+  test('a deleted progress message is posted anew instead of failing every later report', async () => {
+    const ctx = contextFor(fake);
+    fake.seed('C0CHANNEL4', { ts: '1700000700.000100', user: 'U0HUMAN001', text: 'help' });
+    const report: RunReport = {
+      runId: 'run_d',
+      state: 'INPROGRESS',
+      link: 'https://ambit.example/runs/run_d',
+      title: 'help',
+      pullRequests: [],
+      target: { team_id: fake.teamId, channel: 'C0CHANNEL4', thread_ts: '1700000700.000100', progress_ts: '1.000' },
+    };
+    const next = await slackAdapter.reportRun!(ctx, report);
+    expect(next?.['progress_ts']).toEqual(expect.any(String));
+    expect(next?.['progress_ts']).not.toBe('1.000');
+    expect(fake.thread('C0CHANNEL4', '1700000700.000100').filter((m) => m.bot_id)).toHaveLength(1);
+  });
+
   test('a wrong bot token surfaces Slack’s error', async () => {
     const ctx = contextFor(fake);
     const bad = { ...ctx, secret: (role: string) => Promise.resolve(role === 'bot_token' ? 'xoxb-wrong' : undefined) };
