@@ -11,6 +11,7 @@ import type { KeyConfig } from '../src/secrets/keys';
 import { hostKeyOf } from '../src/secrets/keys';
 import { knownSecretsRedactor, rememberSecretValues } from '../src/secrets/known-values';
 import { resolveRunSecrets } from '../src/secrets/store';
+import { SecretCryptoError } from '../src/secrets/crypto';
 import { sealForHost, unsealForHost } from '../src/secrets/transport';
 import { recordAudit } from '../src/services/audit';
 import type { ActivityDeps } from './deps';
@@ -75,7 +76,18 @@ export function createSecretActivities(deps: Pick<ActivityDeps, 'db' | 'secretKe
 /** The host side's `unsealSecrets`: opens a sealed string with this host's transport key. */
 export function hostSecretsOpener(keys: KeyConfig): (sealed: string, runId?: string) => Record<string, string> {
   return (sealed, runId) => {
-    const values = unsealForHost(hostKeyOf(keys), runId, sealed);
+    let values: Record<string, string>;
+    try {
+      values = unsealForHost(hostKeyOf(keys), runId, sealed);
+    } catch (err) {
+      if (!(err instanceof SecretCryptoError)) throw err;
+      throw userFailure(
+        FailureType.InvalidConfig,
+        RunErrorCode.InvalidConfig,
+        `this host cannot open the run's secrets (${err.message}); give platform and host workers the same ` +
+          'AMBIT_HOST_SECRETS_KEY (create one with `openssl rand -base64 32`)',
+      );
+    }
     rememberSecretValues(Object.values(values));
     return values;
   };

@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { temporalDataConverter } from '../src/secrets/payload-codec';
 import { connectTemporalWorker } from '../src/temporal/connection';
 import { Client } from '@temporalio/client';
 import { buildActivityDeps, dockerClient, noDatabase } from './build-deps';
@@ -29,7 +30,11 @@ async function main(): Promise<void> {
     hostId: config.worker.hostId,
   });
   logger.info({ taskQueues: workers.taskQueues, namespace: config.temporal.namespace }, 'worker started');
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: temporalDataConverter(config),
+  });
   const reaper = docker
     ? startReaper(
         hostOnly ? { docker, logger, isRunActive: runActiveInTemporal(client) } : { docker, db: deps.db, logger },

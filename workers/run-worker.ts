@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { temporalDataConverter } from '../src/secrets/payload-codec';
 import { hostTaskQueue, runsTaskQueue, type AppConfig } from '../src/config';
 import { startHostReporter, type HostReporter } from './host-reporter';
 
@@ -39,6 +40,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
       await Worker.create({
         connection,
         namespace: config.temporal.namespace,
+        dataConverter: temporalDataConverter(config),
         taskQueue: runsTaskQueue(prefix),
         ...(options.workflowBundle
           ? { workflowBundle: options.workflowBundle }
@@ -54,6 +56,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
       await Worker.create({
         connection,
         namespace: config.temporal.namespace,
+        dataConverter: temporalDataConverter(config),
         taskQueue: hostTaskQueue(prefix, options.hostId),
         activities,
         // The host's slots (AMBIT_HOST_MAX_RUNS) bound its runs; a run has one host activity in flight at a time,
@@ -66,7 +69,11 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   let reporter: HostReporter | undefined;
   if (options.hostId && deps.hostSlots && options.reportHost !== false) {
     reporter = startHostReporter({
-      client: new Client({ connection, namespace: config.temporal.namespace }),
+      client: new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        dataConverter: temporalDataConverter(config),
+      }),
       prefix,
       slots: deps.hostSlots,
       intervalMs: config.host.reportIntervalMs,

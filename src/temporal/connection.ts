@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { AppConfig } from '../config';
+import { temporalDataConverter } from '../secrets/payload-codec';
 
 /**
  * Connection options for Temporal: the team's own cluster through @temporalio/envconfig's reading of the standard
@@ -19,7 +20,9 @@ export async function connectTemporalClient(config: AppConfig): Promise<{ client
     apiKey: options.apiKey,
     metadata: options.metadata,
   });
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), connection };
+  // Payload encryption (AMBIT_TEMPORAL_PAYLOAD_KEY) when configured: the same codec as the workers.
+  const dataConverter = temporalDataConverter(config);
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection };
 }
 
 export function connectTemporalWorker(config: AppConfig): Promise<NativeConnection> {
