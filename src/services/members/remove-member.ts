@@ -15,12 +15,13 @@ export async function removeMember(
 ): Promise<{ success: true }> {
   const { db, logger } = deps;
   const { principal, userId } = input;
-  requirePermission(principal, 'admin', 'remove members');
   const teamId = principal.teamId;
   await db.$transaction(async (tx) => {
     await lockTeamMemberships(tx, teamId);
     const current = await tx.membership.findUnique({ where: { teamId_userId: { teamId, userId } } });
     if (!current) throw notFound('Member', userId);
+    // After the lookup: a user of another team is 404 for every role, like every other object.
+    requirePermission(principal, 'admin', 'remove members');
     if (current.role === 'admin') await assertAnotherAdminRemains(tx, teamId, userId, 'removed');
     await tx.membership.delete({ where: { teamId_userId: { teamId, userId } } });
     await recordAudit(tx, {

@@ -13,7 +13,6 @@ export async function updateMember(
 ): Promise<MemberItem> {
   const { db, logger } = deps;
   const { principal, userId, request } = input;
-  requirePermission(principal, 'admin', 'change members’ roles');
   const teamId = principal.teamId;
   const row = await db.$transaction(async (tx) => {
     await lockTeamMemberships(tx, teamId);
@@ -22,6 +21,8 @@ export async function updateMember(
       include: MEMBER_INCLUDE,
     });
     if (!current) throw notFound('Member', userId);
+    // After the lookup: a user of another team is 404 for every role, like every other object.
+    requirePermission(principal, 'admin', 'change members’ roles');
     if (current.role === request.role) return current;
     if (current.role === 'admin') await assertAnotherAdminRemains(tx, teamId, userId, 'demoted');
     const updated = await tx.membership.update({
