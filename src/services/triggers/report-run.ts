@@ -87,7 +87,12 @@ export function createRunStateReporter(deps: {
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
       logger.warn(
-        { err, runId: change.runId, integrationId: integration.id },
+        {
+          error: message,
+          status: (err as { status?: unknown }).status,
+          runId: change.runId,
+          integrationId: integration.id,
+        },
         'reporting a run to its integration failed',
       );
       await db.integration
