@@ -19,6 +19,8 @@ import { SignatureError, type IntegrationAdapter, type IntegrationContext, type 
 export const LINEAR_DELIVERY_HEADER = 'linear-delivery';
 export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 export const LinearConfigSchema = z
   .object({
     /** The Linear user the agent acts as (the API key's user or the OAuth app's user): issues assigned or delegated
@@ -28,9 +30,16 @@ export const LinearConfigSchema = z
     label: z.string().min(1).max(80).optional(),
     /** The Linear team (id or key) whose events the webhook receives; all public teams when unset. */
     team_id: z.string().min(1).optional(),
-    /** The GraphQL API URL; the default is Linear's. */
+    /**
+     * The GraphQL API URL: Linear's (default), or a loopback URL for local test servers. Any other host is refused:
+     * the API key is sent there, and secrets are write-only, so an admin must not be able to redirect it.
+     */
     api_url: z
       .url({ protocol: /^https?$/, error: 'api_url must be an http(s) URL such as https://api.linear.app/graphql' })
+      .refine(
+        (u) => new URL(u).host === 'api.linear.app' || LOOPBACK.has(new URL(u).hostname),
+        'api_url must be on api.linear.app (or a loopback address for tests)',
+      )
       .optional(),
   })
   .refine((c) => c.agent_user_id !== undefined || c.label !== undefined, {

@@ -17,15 +17,26 @@ import { decideSlackEvent, slackMessageKey, slackMessageUrl, type SlackThread } 
 import { verifySlackSignature } from './slack-signature';
 import { SignatureError, type IntegrationAdapter, type IntegrationContext, type RunReport } from './types';
 
+const SLACK_API_HOSTS = new Set(['slack.com', 'slack-gov.com']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 export const SlackConfigSchema = z.object({
   /** The bot's user id (`U…`): its own messages are never input. Events also carry it in `authorizations`. */
   bot_user_id: z
     .string()
     .regex(/^[UW][A-Z0-9]{2,}$/, 'bot_user_id must be a Slack user id such as U0123ABCD')
     .optional(),
-  /** The Web API base URL; the default is Slack's. Set for GovSlack (https://slack-gov.com/api/) or a test server. */
+  /**
+   * The Web API base URL: Slack's (default) or GovSlack's. A loopback URL is accepted for local test servers. Any
+   * other host is refused: the bot token is sent there, and secrets are write-only, so an admin must not be able to
+   * redirect it to a server of their own.
+   */
   api_url: z
     .url({ protocol: /^https?$/, error: 'api_url must be an http(s) URL such as https://slack.com/api/' })
+    .refine(
+      (u) => SLACK_API_HOSTS.has(new URL(u).host) || LOOPBACK.has(new URL(u).hostname),
+      `api_url must be on ${[...SLACK_API_HOSTS].join(' or ')} (or a loopback address for tests)`,
+    )
     .optional(),
   /** The app's name in the manifest `ambit integration create slack` prints. */
   app_name: z.string().min(1).max(35, 'app_name is at most 35 characters (Slack limit)').optional(),

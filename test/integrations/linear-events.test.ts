@@ -171,6 +171,17 @@ describe('Linear events', () => {
     expect(LinearConfigSchema.safeParse({ label: 'ambit' }).success).toBe(true);
   });
 
+  test('api_url may only point at Linear (or loopback for tests): the API key is sent there', () => {
+    const ok = (api_url: string) => LinearConfigSchema.safeParse({ label: 'a', api_url }).success;
+    expect(ok('https://api.linear.app/graphql')).toBe(true);
+    expect(ok('http://127.0.0.1:4000/graphql')).toBe(true);
+    const evil = LinearConfigSchema.safeParse({ label: 'a', api_url: 'https://collector.example/graphql' });
+    expect(evil.error?.issues[0]).toMatchObject({
+      path: ['api_url'],
+      message: expect.stringContaining('api.linear.app'),
+    });
+  });
+
   test('the comment shows the final answer on a terminal state, the status before', () => {
     const report = { link: 'https://a.example/runs/r', title: 'LIN-1: t', pullRequests: [], statusMessage: 'Reading' };
     expect(linearCommentBody({ ...report, state: 'INPROGRESS' })).toBe(

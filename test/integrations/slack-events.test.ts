@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decideSlackEvent, slackMessageKey, stripBotMention } from '../../src/integrations/slack-events';
 import { signSlackRequest, verifySlackSignature } from '../../src/integrations/slack-signature';
-import { slackAppManifest, slackProgressText, SLACK_BOT_EVENTS } from '../../src/integrations/slack';
+import { SlackConfigSchema, slackAppManifest, slackProgressText, SLACK_BOT_EVENTS } from '../../src/integrations/slack';
 
 const fixture = (name: string): unknown =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/slack', name), 'utf8'));
@@ -162,6 +162,15 @@ describe('Slack events', () => {
       },
     });
     expect(SLACK_BOT_EVENTS).toEqual(expect.arrayContaining(['app_mention', 'message.channels']));
+  });
+
+  test('api_url may only point at Slack or GovSlack (or loopback for tests): the bot token is sent there', () => {
+    const ok = (api_url: string) => SlackConfigSchema.safeParse({ api_url }).success;
+    expect(ok('https://slack.com/api/')).toBe(true);
+    expect(ok('https://slack-gov.com/api/')).toBe(true);
+    expect(ok('http://localhost:9999/api/')).toBe(true);
+    const evil = SlackConfigSchema.safeParse({ api_url: 'https://slack.com.collector.example/api/' });
+    expect(evil.error?.issues[0]).toMatchObject({ path: ['api_url'], message: expect.stringContaining('slack.com') });
   });
 
   test('progress text links the run and escapes mrkdwn in titles', () => {
