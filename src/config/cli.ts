@@ -10,6 +10,8 @@ export interface CliEnv {
   apiKey?: string;
   /** NO_COLOR (https://no-color.org) turns colours off even on a terminal. */
   noColor: boolean;
+  /** CI and GITHUB_* variables (GitHub Actions sets them), which `ambit run --ci` turns into run context. */
+  ciVars?: Record<string, string>;
   /**
    * The whole environment, handed unchanged to processes the CLI starts (`ambit worker`), which validate it with
    * the platform's own config schema.
@@ -26,6 +28,12 @@ export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     apiUrl: value('AMBIT_API_URL'),
     apiKey: value('AMBIT_API_KEY'),
     noColor: value('NO_COLOR') !== undefined,
+    ciVars: Object.fromEntries(
+      Object.keys(source)
+        .filter((k) => k === 'CI' || k.startsWith('GITHUB_'))
+        .map((k) => [k, value(k)])
+        .filter((e): e is [string, string] => e[1] !== undefined),
+    ),
     passthrough: { ...source },
   };
 }

@@ -7,16 +7,32 @@ import { parseFlags, RunFlagsSchema } from '../flags';
 import { followRun } from '../follow';
 import { parseMcpFlags } from '../mcp';
 import { renderEntry, type TranscriptEntry } from '../transcript';
+import {
+  ciMetadata,
+  ciPromptBlock,
+  detectCiContext,
+  githubAnnotation,
+  parseMetadataPairs,
+  readFileAttachment,
+  readLogAttachment,
+  writeGithubOutputs,
+  appendGithubSummary,
+  type FileAttachment,
+} from '../ci';
+import { z } from 'zod';
 
 const EXAMPLES = `
 Examples:
   $ ambit run "Fix the failing test in src/auth" --follow
   $ ambit run "Upgrade lodash" --model anthropic/claude-sonnet-4-5 --environment env_123 --wait
   $ ambit run "Summarize open issues" --mcp 'github={"url":"https://mcp.example.com/mcp"}'
-  $ ambit run "Nightly dependency check" --name nightly-deps --team -o json`;
+  $ ambit run "Nightly dependency check" --name nightly-deps --team -o json
+  $ ambit run "Find why the build failed and fix it" --ci --log-file build.log   # in a CI job`;
 
 const REQUEST_FLAGS: Record<string, string> = {
   prompt: '<prompt>',
+  attachments: '--attach/--log-file',
+  metadata: '--metadata',
   title: '--title',
   config: '--model/--environment/--name/--mcp',
   'config.model_id': '--model',
@@ -24,6 +40,19 @@ const REQUEST_FLAGS: Record<string, string> = {
   'config.name': '--name',
   'config.mcp_servers': '--mcp',
 };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const CiFlagsSchema = z.object({
+  ci: z.boolean().default(false),
+  repository: z.string().trim().min(1, 'needs a value, e.g. --repository acme/api').optional(),
+  commit: z.string().trim().min(1, 'needs a value, e.g. --commit 3f2a9c1').optional(),
+  ref: z.string().trim().min(1, 'needs a value, e.g. --ref refs/heads/main').optional(),
+  ciUrl: z.url({ error: 'must be a URL, e.g. --ci-url https://ci.example.com/build/12' }).optional(),
+  logFile: z.string().trim().min(1, 'needs a path').optional(),
+  attach: z.array(z.string()).default([]),
+  metadata: z.array(z.string()).default([]),
+});
 
 export function registerRunCommand(program: Command, io: CliIO, state: CliState): void {
   program
@@ -46,6 +75,18 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
     .option('--personal', 'make the run personal')
     .option('-f, --follow', 'print state changes and transcript steps until the run ends (exit 1 unless it succeeds)')
     .option('-w, --wait', 'wait quietly until the run ends, then print it (exit 1 unless it succeeds)')
+    .option(
+      '--ci',
+      'for CI jobs: wait quietly, print one line per state and a link, exit 0 only if the run succeeds; adds the ' +
+        "job's context (repository, commit, ref, CI run link; detected in GitHub Actions) to the run",
+    )
+    .option('--repository <owner/repo>', 'CI context: the repository (default in GitHub Actions: GITHUB_REPOSITORY)')
+    .option('--commit <sha>', 'CI context: the commit (default in GitHub Actions: GITHUB_SHA)')
+    .option('--ref <ref>', 'CI context: the branch or tag ref (default in GitHub Actions: GITHUB_REF)')
+    .option('--ci-url <url>', 'CI context: link to the CI run (default in GitHub Actions: built from GITHUB_*)')
+    .option('--log-file <path>', "attach the failing job's log (its last 512 KB) and point the agent at it")
+    .option('--attach <file>', 'attach a file to the run (repeatable; at most 5 in all)', collect)
+    .option('--metadata <KEY=VALUE>', 'metadata on the run, e.g. --metadata ticket=OPS-12 (repeatable)', collect)
     .addOption(new Option('--poll-interval-ms <ms>', 'how often --follow/--wait poll').default('1000').hideHelp())
     .addHelpText('after', EXAMPLES)
     .action(async (prompt: string, opts: Record<string, unknown>, cmd: Command) => {
@@ -56,9 +97,19 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
 
 async function startRun(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   const flags = parseFlags(RunFlagsSchema, raw, { prompt: '<prompt>', team: '--team' });
+  const ci = parseFlags(CiFlagsSchema, raw, { ciUrl: '--ci-url', logFile: '--log-file' });
+  const context = detectCiContext(ci, ci.ci ? (ctx.io.env.ciVars ?? {}) : {});
+  const log = ci.logFile !== undefined ? readLogAttachment(ci.logFile) : undefined;
+  const attachments: FileAttachment[] = [...(log ? [log.attachment] : []), ...ci.attach.map(readFileAttachment)];
+  const metadata = { ...ciMetadata(context), ...parseMetadataPairs(ci.metadata) };
+  const onGithub = context.provider === 'github-actions';
   const request: RunAgentRequest = {
-    prompt: flags.prompt,
-    source: 'CLI',
+    prompt:
+      flags.prompt +
+      ciPromptBlock(context, log && { fileName: log.attachment.file_name, bytes: log.bytes, truncated: log.truncated }),
+    source: onGithub ? 'GITHUB_ACTION' : 'CLI',
+    ...(attachments.length > 0 ? { attachments } : {}),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     ...(flags.title ? { title: flags.title } : {}),
     ...(flags.team ? { team: true } : flags.personal ? { team: false } : {}),
   };
@@ -76,6 +127,7 @@ async function startRun(ctx: CommandContext, raw: Record<string, unknown>): Prom
     const flag = REQUEST_FLAGS[path] ?? REQUEST_FLAGS[String(issue.path[0])] ?? path;
     throw new UsageError(`${flag} ${issue.message}`);
   }
+  if (ci.ci) return await runForCi(ctx, checked.data, { pollIntervalMs: flags.pollIntervalMs, onGithub });
 
   const { client, out } = ctx;
   const created = await client.runs.create(checked.data);
@@ -168,4 +220,76 @@ function reportOutcome(ctx: CommandContext, run: RunItem): void {
         : `${out.paint('red', '✗')} Run ${run.run_id} ${out.state(run.state)}${suffix}`,
     );
   }
+}
+
+/**
+ * `--ci`: start, then wait with one plain line per state change (no transcript, no colours), and end with the
+ * outcome and the link. Exit 0 only when the run succeeds. On GitHub Actions the outcome is also an annotation, and
+ * run_id, state and run_url become step outputs (GITHUB_OUTPUT) and a line of the job summary.
+ */
+async function runForCi(
+  ctx: CommandContext,
+  request: RunAgentRequest,
+  opts: { pollIntervalMs: number; onGithub: boolean },
+): Promise<number> {
+  const { client, out } = ctx;
+  const vars = ctx.io.env.ciVars ?? {};
+  const created = await client.runs.create(request);
+  const runId = created.run_id;
+  const first = await client.runs.get(runId).catch(() => undefined);
+  const link = first?.session_link ?? `${client.apiRoot}/agent/runs/${encodeURIComponent(runId)}`;
+  const structured = out.structured;
+  if (structured) out.json({ type: 'run.created', run_id: runId, state: created.state, session_link: link });
+  else out.line(`Run ${runId} started: ${link}`);
+  if (opts.onGithub && vars['GITHUB_OUTPUT'])
+    writeGithubOutputs(vars['GITHUB_OUTPUT'], { run_id: runId, run_url: link });
+
+  let last: string = created.state;
+  let final: RunItem;
+  try {
+    final = await followRun({
+      client,
+      runId,
+      intervalMs: opts.pollIntervalMs,
+      transcript: false,
+      signal: ctx.io.signal,
+      onState: (r) => {
+        if (r.state === last || isTerminalState(r.state)) return;
+        last = r.state;
+        if (structured) out.json({ type: 'run.state', run_id: runId, state: r.state });
+        else out.line(`Run ${runId}: ${r.state}${r.status_message?.message ? ` (${r.status_message.message})` : ''}`);
+      },
+      onEntry: () => undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof APIUserAbortError)) throw err;
+    ctx.io.stderr.write(`Stopped waiting; run ${runId} goes on: ${link}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  const message = final.status_message?.message;
+  const succeeded = final.state === 'SUCCEEDED';
+  if (structured) {
+    out.json({
+      type: 'run.finished',
+      run_id: runId,
+      state: final.state,
+      status_message: final.status_message,
+      session_link: link,
+    });
+  } else {
+    out.line(`Run ${runId} ${final.state}${message ? `: ${message.split('\n')[0]}` : ''}`);
+    out.line(`View: ${link}`);
+  }
+  if (opts.onGithub) {
+    const title = `Ambit run ${final.state}`;
+    out.line(githubAnnotation(succeeded ? 'notice' : 'error', title, `${message ?? final.state} (${link})`));
+    if (vars['GITHUB_OUTPUT']) writeGithubOutputs(vars['GITHUB_OUTPUT'], { state: final.state });
+    if (vars['GITHUB_STEP_SUMMARY']) {
+      appendGithubSummary(
+        vars['GITHUB_STEP_SUMMARY'],
+        `**Ambit run ${final.state}**: [${runId}](${link})${message ? ` — ${message.split('\n')[0]}` : ''}`,
+      );
+    }
+  }
+  return succeeded ? EXIT_OK : EXIT_FAILURE;
 }

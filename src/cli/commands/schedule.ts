@@ -14,7 +14,7 @@ import { type CliIO, type CliState, type CommandContext, commandContext } from '
 import { UsageError } from '../errors';
 import { parseFlags } from '../flags';
 import { shortTime, truncate } from '../output';
-import { parseEnvPairs } from './environment';
+import { parseMetadataPairs } from '../ci';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -183,7 +183,7 @@ Examples:
         ...(f.overlap !== undefined ? { overlap_policy: f.overlap } : {}),
         ...(f.catchupWindow !== undefined ? { catchup_window_seconds: f.catchupWindow } : {}),
         ...(config ? { agent_config: config } : {}),
-        ...(f.metadata.length > 0 ? { metadata: parseEnvPairs(f.metadata, '--metadata') } : {}),
+        ...(f.metadata.length > 0 ? { metadata: parseMetadataPairs(f.metadata) } : {}),
         ...(f.disabled ? { enabled: false } : {}),
         ...(f.personal ? { team: false } : {}),
       });
@@ -254,7 +254,7 @@ Examples:
         overlap_policy: f.overlap ?? current.overlap_policy,
         catchup_window_seconds: f.catchupWindow ?? current.catchup_window_seconds,
         ...(config ? { agent_config: config } : {}),
-        metadata: f.metadata.length > 0 ? parseEnvPairs(f.metadata, '--metadata') : (current.metadata ?? {}),
+        metadata: f.metadata.length > 0 ? parseMetadataPairs(f.metadata) : (current.metadata ?? {}),
       });
       printSchedule(ctx, await ctx.client.schedules.replace(id, request), 'Updated');
     });
