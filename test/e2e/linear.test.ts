@@ -82,6 +82,21 @@ describe('Linear trigger', () => {
     expect(linear.callsTo('deleteWebhook')).toHaveLength(1);
   });
 
+  test('a registration Linear refuses creates nothing: no integration, no secrets', async () => {
+    const before = await platform.database.db.secret.count();
+    const refused = await platform.request('POST', '/integrations', {
+      type: 'linear',
+      name: 'refused',
+      config: { api_url: linear.apiUrl, label: 'ambit' },
+      secret_values: { api_key: 'lin_api_not_a_valid_key', webhook_secret: WEBHOOK_SECRET },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toContain('registering the linear webhook');
+    expect(JSON.stringify(refused.body)).not.toContain('lin_api_not_a_valid_key');
+    expect(await platform.database.db.integration.count({ where: { name: 'refused' } })).toBe(0);
+    expect(await platform.database.db.secret.count()).toBe(before);
+  });
+
   test('an assigned issue starts one run, progress is one comment edited in place, a comment is a follow-up', async () => {
     const created = await createIntegration('assigned', { agent_user_id: linear.viewerId });
     expect(created.status).toBe(201);
