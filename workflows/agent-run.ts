@@ -474,7 +474,9 @@ export async function agentRunWorkflow(input: AgentRunWorkflowInput): Promise<Ag
               `The agent used all ${activePlan.maxTurns} turns (max_turns) without finishing.`,
             );
           }
-          if (turnsThisExecution >= TURNS_PER_EXECUTION || workflowInfo().continueAsNewSuggested) {
+          // An accepted interrupt is handled before continuing as new: the next execution would not know of it.
+          const mayContinue = !interruption;
+          if (mayContinue && (turnsThisExecution >= TURNS_PER_EXECUTION || workflowInfo().continueAsNewSuggested)) {
             continuing = true;
             await continueAsNew<typeof agentRunWorkflow>({
               runId,

@@ -140,6 +140,8 @@ describe('interrupts', () => {
       async () => (await platform.database.db.toolCall.findUnique({ where: { id: sleeping } }))?.state === 'running',
     );
 
+    await waitFor(() => processesMentioning(late).length > 0);
+
     const stopped = await interrupt(runId);
     expect(stopped.status).toBe(200);
     expect(stopped.body.turn).toBe(2);
@@ -154,6 +156,8 @@ describe('interrupts', () => {
       'call_it_1_1',
     );
     expect(fs.existsSync(never)).toBe(false);
+    // The command was really stopped, not left running in the environment.
+    expect(processesMentioning(late)).toEqual([]);
 
     const followup = await platform.request('POST', `/agent/runs/${runId}/followups`, {
       message: 'Skip the slow part.',
@@ -173,6 +177,40 @@ describe('interrupts', () => {
     expect(toolResults[2]).toContain('interrupted by admin');
     expect(messages.at(-1)?.role).toBe('user');
     expect(JSON.stringify(messages.at(-1)?.content)).toContain('Skip the slow part.');
+  });
+
+  test('while BLOCKED on an approval: the pending call is stopped unrun, no decision is pending any more, a follow-up resumes', async () => {
+    const marker = path.join(sideEffects, 'gated.txt');
+    models.addScript('ia', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: `echo gated > ${marker}` } }] },
+      { text: 'ia finished' },
+    ]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Gated [script:ia]',
+      config: { approvals: { shell_patterns: ['^echo '] } },
+    });
+    const runId: string = created.body.run_id;
+    await platform.waitForState(runId, ['BLOCKED']);
+    const [requested] = await eventsOf(runId, 'approval_requested');
+    expect(requested).toBeDefined();
+
+    expect((await interrupt(runId)).status).toBe(200);
+    await waitFor(async () => (await eventsOf(runId, 'interrupted')).length === 1);
+    const waiting = await platform.request('GET', `/agent/runs/${runId}`);
+    expect(waiting.body.state).toBe('BLOCKED');
+    expect(waiting.body.status_message.message).toContain('Interrupted by admin');
+    const decision = await platform.request('POST', `/agent/runs/${runId}/approvals`, { decision: 'approve' });
+    expect(decision.status).toBe(409);
+    const [call] = await platform.database.db.toolCall.findMany({ where: { runId } });
+    expect(call?.state).toBe('failed');
+
+    await platform.request('POST', `/agent/runs/${runId}/followups`, { message: 'Do not run it.' });
+    const done = await platform.waitForState(runId, TERMINAL);
+    expect(done.state).toBe('SUCCEEDED');
+    expect(fs.existsSync(marker)).toBe(false);
+    const last = JSON.stringify(models.callsFor('ia').at(-1)?.body);
+    expect(last).toContain('interrupted by admin');
+    expect(last).toContain('Do not run it.');
   });
 
   test('a viewer may not interrupt; an ended or unknown run answers what it is; cancel ends a waiting run', async () => {
@@ -198,6 +236,20 @@ describe('interrupts', () => {
     models.release('iv-hold');
   });
 });
+
+/** Command lines of this machine's processes that contain `text` (the local environment runs commands here). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(text)) found.push(cmdline);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
