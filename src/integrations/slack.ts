@@ -211,12 +211,8 @@ export const slackAdapter: IntegrationAdapter = {
 
     const { message } = decision;
     const { thread } = message;
-    const triggerUrl = slackMessageUrl({
-      teamId: thread.teamId,
-      channel: thread.channel,
-      ts: message.ts,
-      threadTs: thread.threadTs,
-    });
+    // Only a message that may start a run needs its link (trigger_url); follow-ups skip the call.
+    const triggerUrl = message.mentionsBot ? await messageLink(ctx, thread, message.ts) : undefined;
     return {
       kind: 'events',
       events: [
@@ -229,10 +225,10 @@ export const slackAdapter: IntegrationAdapter = {
           startsRun: message.mentionsBot,
           // Without text (a bare mention) the thread is the request; otherwise the title comes from the prompt.
           ...(message.text ? {} : { title: `Slack thread in ${thread.channel}` }),
-          triggerUrl,
+          ...(triggerUrl ? { triggerUrl } : {}),
           target: { team_id: thread.teamId, channel: thread.channel, thread_ts: thread.threadTs },
           actor: message.user,
-          buildContext: () => buildThreadContext(ctx, thread),
+          buildContext: () => buildThreadContext(ctx, thread, triggerUrl),
         },
       ],
     };
@@ -276,15 +272,23 @@ export const slackAdapter: IntegrationAdapter = {
 };
 
 /** The thread as the run's context, read with the bot's token when the run starts. */
-async function buildThreadContext(ctx: IntegrationContext, thread: SlackThread): Promise<{ text: string }> {
-  const client = await slackClientFor(ctx);
-  const entries = await fetchSlackThread(client, thread);
-  let permalink: string | undefined;
-  try {
-    permalink = (await client.chat.getPermalink({ channel: thread.channel, message_ts: thread.threadTs })).permalink;
-  } catch (err) {
-    // The link is a convenience; a thread that was readable is context enough without it.
-    ctx.logger.warn({ err }, 'chat.getPermalink failed; the thread context goes without its link');
-  }
+async function buildThreadContext(
+  ctx: IntegrationContext,
+  thread: SlackThread,
+  permalink: string | undefined,
+): Promise<{ text: string }> {
+  const entries = await fetchSlackThread(await slackClientFor(ctx), thread);
   return { text: formatSlackThread({ thread, entries, permalink }) };
+}
+
+/** The message's permalink from Slack (it knows the workspace's domain); a generic archives link when that fails. */
+async function messageLink(ctx: IntegrationContext, thread: SlackThread, ts: string): Promise<string> {
+  try {
+    const found = await (await slackClientFor(ctx)).chat.getPermalink({ channel: thread.channel, message_ts: ts });
+    if (found.permalink) return found.permalink;
+  } catch (err) {
+    // The link is a convenience: the run starts without Slack's own link rather than not at all.
+    ctx.logger.warn({ err }, 'chat.getPermalink failed; trigger_url falls back to an archives link');
+  }
+  return slackMessageUrl({ teamId: thread.teamId, channel: thread.channel, ts, threadTs: thread.threadTs });
 }

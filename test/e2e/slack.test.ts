@@ -121,7 +121,8 @@ describe('Slack trigger', () => {
     const done = await platform.waitForState(runId, TERMINAL);
     expect(done.state).toBe('SUCCEEDED');
     expect(done.source).toBe('SLACK');
-    expect(done.trigger_url).toContain(CHANNEL);
+    // Slack's own permalink (chat.getPermalink knows the workspace's domain).
+    expect(done.trigger_url).toBe(`https://fake.slack.com/archives/${CHANNEL}/p${rootTs.replace('.', '')}`);
     // The thread reached the model as context, read with conversations.replies.
     expect(JSON.stringify(models.callsFor('slk')[0]?.body)).toContain('Slack thread in channel');
     expect(slack.callsTo('conversations.replies')[0]).toMatchObject({

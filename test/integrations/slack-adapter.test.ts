@@ -183,6 +183,8 @@ describe('Slack adapter', () => {
     expect(context?.text).toContain('<@U0HUMAN001>: The deploy failed at 3am');
     expect(context?.text).toContain('<@U0HUMAN002>: <@U0BOTUSER1> can you look?');
     expect(context?.text).not.toContain('unrelated message');
+    expect(result.events[0]?.triggerUrl).toBe('https://fake.slack.com/archives/C0CHANNEL2/p1700000501000100');
+    expect(context?.text).toContain('(https://fake.slack.com/archives/C0CHANNEL2/p1700000501000100)');
     const [replies] = fake.callsTo('conversations.replies');
     expect(replies).toMatchObject({
       token: fake.botToken,
