@@ -8,6 +8,7 @@ import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSecretCommands } from './commands/secret';
+import { registerIntegrationCommands } from './commands/integration';
 import { registerWorkerCommand } from './commands/worker';
 import { type CliIO, type CliState, newState } from './context';
 import { describeError, EXIT_USAGE } from './errors';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerEnvironmentCommands(program, io, state);
   registerScheduleCommands(program, io, state);
   registerSecretCommands(program, io, state);
+  registerIntegrationCommands(program, io, state);
   registerWorkerCommand(program, io, state);
   // Subcommands inherit output settings and error handling from the root.
   for (const cmd of allCommands(program)) {

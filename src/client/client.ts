@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
 import { EnvironmentsResource } from './environments';
 import { HostsResource } from './hosts';
+import { IntegrationsResource } from './integrations';
 import { SchedulesResource } from './schedules';
 import { SecretsResource } from './secrets';
 import { AmbitInvalidRequestError, APIConnectionError, APIUserAbortError, InternalServerError } from './errors';
@@ -243,6 +244,7 @@ export class AmbitClient {
   readonly environments: EnvironmentsResource;
   readonly hosts: HostsResource;
   readonly schedules: SchedulesResource;
+  readonly integrations: IntegrationsResource;
   readonly secrets: SecretsResource;
   /** The API root every path is resolved against, e.g. `http://localhost:3000/api/v1`. */
   readonly apiRoot: string;
@@ -266,6 +268,7 @@ export class AmbitClient {
     this.environments = new EnvironmentsResource(this.transport);
     this.hosts = new HostsResource(this.transport);
     this.schedules = new SchedulesResource(this.transport);
+    this.integrations = new IntegrationsResource(this.transport);
     this.secrets = new SecretsResource(this.transport);
   }
 

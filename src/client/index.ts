@@ -37,6 +37,7 @@ export {
 export { HostsResource } from './hosts';
 export { type FetchLike, type RequestOptions } from './http';
 export { SchedulesResource } from './schedules';
+export { IntegrationsResource } from './integrations';
 export { SecretsResource, type DeleteSecretResponse } from './secrets';
 export { encodeListRunsQuery, ListRunsParamsSchema, type ListRunsParams } from './query';
 export { INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetryResponse } from './retry';

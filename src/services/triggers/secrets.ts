@@ -6,23 +6,20 @@ import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../../config';
 import type { Db } from '../../db/client';
 import type { Prisma } from '../../generated/prisma/client';
-import { openSecretValue, sealSecretValue } from '../../secrets/envelope';
-import { masterKeyOf, masterKeysOf } from '../../secrets/keys';
+import { sealSecretValue } from '../../secrets/envelope';
+import { readSecretValues } from '../../secrets/store';
+import { masterKeyOf } from '../../secrets/keys';
 
 type KeyConfig = Pick<AppConfig, 'dataDir' | 'secrets'>;
 
 /** The value of the team secret `name`, or undefined when the team has none by that name. */
 export async function readTeamSecret(
-  db: Pick<Db, 'secret'> | Prisma.TransactionClient,
+  db: Db,
   config: KeyConfig,
   teamId: string,
   name: string,
 ): Promise<string | undefined> {
-  const row = await db.secret.findUnique({
-    where: { teamId_scope_ownerKey_name: { teamId, scope: 'Team', ownerKey: '', name } },
-  });
-  if (!row) return undefined;
-  return openSecretValue(masterKeysOf(config), row);
+  return (await readSecretValues(db, config, { teamId, names: [name], userId: null }))[name];
 }
 
 /** Creates the team secret `name`, or replaces its value when it exists. */
