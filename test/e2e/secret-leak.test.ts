@@ -16,6 +16,7 @@ import { buildActivityDeps } from '../../workers/build-deps';
 import { startWorkers, type RunningWorkers } from '../../workers/run-worker';
 import { createTeam, type TeamKeys } from '../api/helpers';
 import { startScriptedModelServer, type ScriptedModelServer } from '../fixtures/model-server';
+import { BUSYBOX_IMAGE, connectDocker, ensureTestImages } from '../helpers/docker';
 import { startTestPlatform, workflowBundle, type TestPlatform } from '../helpers/platform';
 import { connectWorker } from '../helpers/temporal';
 
@@ -113,6 +114,7 @@ describe('no secret leaks', () => {
   };
 
   beforeAll(async () => {
+    await ensureTestImages(await connectDocker());
     models = await startScriptedModelServer({ apiKey: values.MODEL_KEY });
     platform = await startTestPlatform({
       worker: false,
@@ -122,6 +124,8 @@ describe('no secret leaks', () => {
         // The model provider's key is a team secret, used by reference.
         OPENAI_COMPATIBLE_API_KEY: 'secret:MODEL_KEY',
         AMBIT_DEFAULT_MODEL: 'openai-compatible/scripted-1',
+        AMBIT_DOCKER: 'on',
+        ...(process.env['DOCKER_HOST'] ? { DOCKER_HOST: process.env['DOCKER_HOST'] } : {}),
         LOG_LEVEL: 'warn',
       },
     });
@@ -278,6 +282,48 @@ describe('no secret leaks', () => {
     }
     await expectNoLeaks({ historyText: histories.join('\n') });
   });
+
+  test('in a Docker environment, setup commands and tools see the secrets through exec variables, and nothing leaks', async () => {
+    const env = await call(team.admin, 'POST', '/environments', {
+      name: 'leaky-container',
+      docker_image: BUSYBOX_IMAGE,
+      // A unique command: a warm snapshot of an earlier run would skip setup.
+      setup_commands: [`echo "setup sees $LEAK_TOKEN"; printf %s "$LEAK_TOKEN" | sha256sum # ${crypto.randomUUID()}`],
+    });
+    expect(env.status).toBe(201);
+    models.addScript('container', [
+      {
+        toolCalls: [
+          shell(
+            'echo "in container $LEAK_TOKEN $PERSONAL_TOKEN"; printf %s "$LEAK_TOKEN" | base64; ' +
+              'printf %s "$LEAK_TOKEN" | sha256sum; printf %s "$PERSONAL_TOKEN" | sha256sum',
+          ),
+        ],
+      },
+      { text: 'ok' },
+    ]);
+    const created = await call(team.member, 'POST', '/agent/runs', {
+      prompt: 'In a container [script:container]',
+      config: { environment_id: env.body.id },
+    });
+    const run = await waitForEnd(team.member, created.body.run_id);
+    expect(run.state).toBe('SUCCEEDED');
+    const runId = created.body.run_id as string;
+    const [tool] = await platform.database.db.toolCall.findMany({ where: { runId } });
+    const output = JSON.stringify(tool?.output);
+    expect(output).toContain('in container *** ***');
+    expect(output).toContain(sha256(values.LEAK_TOKEN));
+    expect(output).toContain(sha256(values.PERSONAL_TOKEN));
+    // The setup command's recorded output: redacted, yet it saw the value.
+    const setupEvents = JSON.stringify(
+      (await platform.database.db.runEvent.findMany({ where: { runId }, select: { data: true } })).map((e) => e.data),
+    );
+    expect(setupEvents).toContain('setup sees ***');
+    expect(setupEvents).toContain(sha256(values.LEAK_TOKEN));
+    await call(team.member, 'GET', `/agent/runs/${runId}/conversation`);
+    const history = textOf(await platform.client.workflow.getHandle(runId).fetchHistory()).join('\n');
+    await expectNoLeaks({ historyText: history });
+  }, 180_000);
 
   /** Searches the whole database, the given histories, the captured logs and every API response. */
   async function expectNoLeaks(where: { historyText: string }): Promise<void> {
