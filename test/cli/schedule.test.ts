@@ -101,14 +101,14 @@ describe('ambit schedule', () => {
     expect(lines(resume.stdout)).toEqual([item.id]);
     expect((await h.temporal.schedule.getHandle(item.id).describe()).state.paused).toBe(false);
 
-    // A Saturday evening in New York: no firing of a weekday schedule, so no workflow waits here without a worker.
+    // Between two firings of */30: none to take, so no firing waits on the shared server for a worker.
     const backfill = await runAmbit(
-      ['schedule', 'backfill', item.id, '--start', '2026-01-04T00:00:00Z', '--end', '2026-01-04T01:00:00Z'],
+      ['schedule', 'backfill', item.id, '--start', '2026-01-04T00:01:00Z', '--end', '2026-01-04T00:29:00Z'],
       env,
     );
     expect(backfill.code).toBe(0);
     expect(backfill.stdout).toContain(
-      `Backfilling ${item.id} from 2026-01-04T00:00:00.000Z to 2026-01-04T01:00:00.000Z`,
+      `Backfilling ${item.id} from 2026-01-04T00:01:00.000Z to 2026-01-04T00:29:00.000Z`,
     );
 
     const del = await runAmbit(['schedule', 'delete', item.id], env);
