@@ -7,6 +7,7 @@ import { parseFlags, RunFlagsSchema } from '../flags';
 import { followRun } from '../follow';
 import { parseMcpFlags } from '../mcp';
 import { renderEntry, type TranscriptEntry } from '../transcript';
+import { parseParams } from './prompt';
 import {
   ciMetadata,
   ciPromptBlock,
@@ -39,6 +40,7 @@ const REQUEST_FLAGS: Record<string, string> = {
   'config.environment_id': '--environment',
   'config.name': '--name',
   'config.mcp_servers': '--mcp',
+  'config.saved_prompt': '--saved-prompt',
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -54,11 +56,34 @@ const CiFlagsSchema = z.object({
   metadata: z.array(z.string()).default([]),
 });
 
+/** Stands for "no prompt" while the flags are checked: --saved-prompt runs need none. */
+const SAVED_ONLY = '\u0000saved-prompt';
+
+function savedPromptOf(raw: Record<string, unknown>): NonNullable<RunAgentRequest['config']>['saved_prompt'] {
+  const name = raw['savedPrompt'];
+  const params = (raw['param'] as string[] | undefined) ?? [];
+  const version = raw['promptVersion'];
+  if (typeof name !== 'string') {
+    if (params.length > 0 || version !== undefined)
+      throw new UsageError('--param and --prompt-version need --saved-prompt');
+    return undefined;
+  }
+  if (!name.trim()) throw new UsageError('--saved-prompt needs a name, e.g. --saved-prompt fix-tests');
+  const n = version === undefined ? undefined : Number(version);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1))
+    throw new UsageError('--prompt-version must be a whole number from 1');
+  return {
+    name: name.trim(),
+    ...(n !== undefined ? { version: n } : {}),
+    ...(params.length ? { params: parseParams(params) } : {}),
+  };
+}
+
 export function registerRunCommand(program: Command, io: CliIO, state: CliState): void {
   program
     .command('run')
     .description('Start an agent run and print its id and link; --follow streams it until it ends.')
-    .argument('<prompt>', 'what the agent should do')
+    .argument('[prompt]', 'what the agent should do (optional with --saved-prompt: added after the template)')
     .option(
       '-m, --model <model_id>',
       'model as <provider>/<model> (default: the team default; see `ambit models list`)',
@@ -69,6 +94,13 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
       'MCP server: name=<json> or a JSON map of name → {command,args,env} | {url,headers} (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option('--saved-prompt <name>', 'start from a saved prompt (see `ambit prompt list`)')
+    .option(
+      '--param <KEY=VALUE>',
+      'a parameter of --saved-prompt (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--prompt-version <n>', 'a given version of --saved-prompt (default: its latest)')
     .option('--name <name>', 'config name, to group and filter runs (`ambit runs list --name`)')
     .option('--title <title>', 'title of the run (generated from the prompt when absent)')
     .option('--team', 'make the run team-owned')
@@ -89,9 +121,9 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
     .option('--metadata <KEY=VALUE>', 'metadata on the run, e.g. --metadata ticket=OPS-12 (repeatable)', collect)
     .addOption(new Option('--poll-interval-ms <ms>', 'how often --follow/--wait poll').default('1000').hideHelp())
     .addHelpText('after', EXAMPLES)
-    .action(async (prompt: string, opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (prompt: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const ctx = commandContext(cmd, io, state);
-      state.exitCode = await startRun(ctx, { ...opts, prompt });
+      state.exitCode = await startRun(ctx, { ...opts, prompt: prompt ?? (opts['savedPrompt'] ? SAVED_ONLY : prompt) });
     });
 }
 
@@ -103,10 +135,12 @@ async function startRun(ctx: CommandContext, raw: Record<string, unknown>): Prom
   const attachments: FileAttachment[] = [...(log ? [log.attachment] : []), ...ci.attach.map(readFileAttachment)];
   const metadata = { ...ciMetadata(context), ...parseMetadataPairs(ci.metadata) };
   const onGithub = context.provider === 'github-actions';
+  const savedPrompt = savedPromptOf(raw);
+  const userPrompt =
+    (flags.prompt === SAVED_ONLY ? '' : flags.prompt) +
+    ciPromptBlock(context, log && { fileName: log.attachment.file_name, bytes: log.bytes, truncated: log.truncated });
   const request: RunAgentRequest = {
-    prompt:
-      flags.prompt +
-      ciPromptBlock(context, log && { fileName: log.attachment.file_name, bytes: log.bytes, truncated: log.truncated }),
+    ...(userPrompt.trim() ? { prompt: userPrompt } : {}),
     source: onGithub ? 'GITHUB_ACTION' : 'CLI',
     ...(attachments.length > 0 ? { attachments } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
@@ -117,6 +151,7 @@ async function startRun(ctx: CommandContext, raw: Record<string, unknown>): Prom
   if (flags.model) config.model_id = flags.model;
   if (flags.environment) config.environment_id = flags.environment;
   if (flags.name) config.name = flags.name;
+  if (savedPrompt) config.saved_prompt = savedPrompt;
   const mcp = parseMcpFlags(flags.mcp);
   if (mcp) config.mcp_servers = mcp;
   if (Object.keys(config).length > 0) request.config = config;
