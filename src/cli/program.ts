@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CLIENT_VERSION } from '../client';
 import { registerAttachCommand } from './commands/attach';
+import { registerApiKeyCommands } from './commands/api-key';
+import { registerAuditCommands } from './commands/audit';
 import { registerEnvironmentCommands } from './commands/environment';
+import { registerMemberCommands } from './commands/member';
 import { registerMcpCommands } from './commands/mcp';
 import { registerPromptCommands } from './commands/prompt';
 import { registerRuleCommands } from './commands/rule';
@@ -58,6 +61,9 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerModelsCommands(program, io, state);
   registerHostsCommands(program, io, state);
   registerEnvironmentCommands(program, io, state);
+  registerApiKeyCommands(program, io, state);
+  registerMemberCommands(program, io, state);
+  registerAuditCommands(program, io, state);
   registerTeamCommands(program, io, state);
   registerRuleCommands(program, io, state);
   registerPromptCommands(program, io, state);

@@ -35,6 +35,9 @@ export {
   type ListEnvironmentsParams,
 } from './environments';
 export { HostsResource } from './hosts';
+export * from './api-keys';
+export * from './audit';
+export * from './members';
 export { type FetchLike, type RequestOptions } from './http';
 export { SchedulesResource } from './schedules';
 export { IntegrationsResource } from './integrations';
