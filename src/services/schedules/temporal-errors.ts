@@ -14,7 +14,7 @@ function grpcCode(err: unknown): number | undefined {
 export function scheduleServiceError(err: unknown, verb: string): AppError {
   if (grpcCode(err) === GRPC_INVALID_ARGUMENT) {
     const message = err instanceof Error ? err.message : String(err);
-    return new AppError('invalid_request', `cron_schedule: the scheduler refused the schedule: ${message}`, {
+    return new AppError('invalid_request', `cron_schedule, time_zone: the scheduler refused them: ${message}`, {
       cause: err,
     });
   }
