@@ -101,6 +101,7 @@ describe('management pages in Chromium', () => {
     await page.getByLabel('Docker image').fill('not a valid image!');
     await page.getByRole('button', { name: 'Create environment' }).click();
     await page.locator('#env-form-status', { hasText: 'docker_image' }).waitFor();
+    expect(await page.locator('#env-form-status').getAttribute('class')).toContain('error');
     expectBadRequestLogged();
     expect((await platform.request('GET', '/environments')).body.environments).toHaveLength(1);
     await expectReadableWhenNarrow(page, 'environments-narrow');
@@ -212,6 +213,7 @@ describe('management pages in Chromium', () => {
     await page.getByLabel('Prompt').fill('x');
     await page.getByRole('button', { name: 'Create schedule' }).click();
     await page.locator('#schedule-form-status', { hasText: 'cron' }).waitFor();
+    expect(await page.locator('#schedule-form-status').getAttribute('class')).toContain('error');
     expectBadRequestLogged();
 
     await page.getByRole('button', { name: 'Pause nightly-web' }).click();

@@ -5,7 +5,7 @@
  */
 import { get, post } from '../api.js';
 import { fill, formatTime, h } from '../dom.js';
-import { confirmButton, field, problemText, statusLine } from './forms.js';
+import { confirmButton, field, problemText, say, statusLine } from './forms.js';
 
 const EXPIRIES = [
   ['1d', '1 day'],
@@ -45,14 +45,14 @@ function createForm(onCreated) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     button.disabled = true;
-    status.textContent = 'Creating…';
+    say(status, 'Creating…');
     post('/api-keys', { name: name.value.trim(), scope: scope.value, expires_in: expiry.value })
       .then((created) => {
         name.value = '';
-        status.textContent = '';
+        say(status, '');
         onCreated(created);
       })
-      .catch((err) => (status.textContent = `Could not create the key: ${problemText(err)}`))
+      .catch((err) => say(status, `Could not create the key: ${problemText(err)}`, true))
       .finally(() => (button.disabled = false));
   });
   return form;
@@ -143,10 +143,10 @@ export function showApiKeys({ main }) {
   function onExpire(k) {
     return post(`/api-keys/${encodeURIComponent(k.id)}/expire`)
       .then(() => {
-        status.textContent = `Expired key ${k.name}.`;
+        say(status, `Expired key ${k.name}.`);
         load();
       })
-      .catch((err) => (status.textContent = `Could not expire ${k.name}: ${problemText(err)}`));
+      .catch((err) => say(status, `Could not expire ${k.name}: ${problemText(err)}`, true));
   }
 
   function onCreated(key) {

@@ -4,7 +4,7 @@
  */
 import { api, get, post } from '../api.js';
 import { fill, formatTime, h } from '../dom.js';
-import { confirmButton, field, linesOf, problemText, statusLine } from './forms.js';
+import { confirmButton, field, linesOf, problemText, say, statusLine } from './forms.js';
 
 /** `KEY=value` lines ↔ the env object. */
 function envOf(text) {
@@ -90,17 +90,17 @@ function environmentForm({ environment, onSaved, onCancel }) {
         ...(editing ? {} : { scope: scope.value }),
       };
     } catch (err) {
-      status.textContent = problemText(err);
+      say(status, problemText(err), true);
       return;
     }
     save.disabled = true;
-    status.textContent = 'Saving…';
+    say(status, 'Saving…');
     const request = editing
       ? api('PUT', `/environments/${encodeURIComponent(environment.id)}`, body)
       : post('/environments', body);
     request
       .then((saved) => onSaved(saved, editing))
-      .catch((err) => (status.textContent = `Could not save: ${problemText(err)}`))
+      .catch((err) => say(status, `Could not save: ${problemText(err)}`, true))
       .finally(() => (save.disabled = false));
   });
   return form;
@@ -179,7 +179,7 @@ export function showEnvironments({ main }) {
   }
 
   function onSaved(saved, edited) {
-    status.textContent = `${edited ? 'Saved' : 'Created'} environment ${saved.name}.`;
+    say(status, `${edited ? 'Saved' : 'Created'} environment ${saved.name}.`);
     showCreateForm();
     load();
   }
@@ -192,10 +192,10 @@ export function showEnvironments({ main }) {
   function onDelete(env) {
     return api('DELETE', `/environments/${encodeURIComponent(env.id)}`)
       .then(() => {
-        status.textContent = `Deleted environment ${env.name}.`;
+        say(status, `Deleted environment ${env.name}.`);
         load();
       })
-      .catch((err) => (status.textContent = `Could not delete ${env.name}: ${problemText(err)}`));
+      .catch((err) => say(status, `Could not delete ${env.name}: ${problemText(err)}`, true));
   }
 
   function load() {

@@ -47,6 +47,13 @@ export function confirmButton(label, confirmLabel, action, attrs = {}) {
   return button;
 }
 
+/** Sets a status line's text; a problem shows as an error. */
+export function say(el, text, problem = false) {
+  el.textContent = text;
+  el.classList.toggle('error', problem);
+  el.classList.toggle('muted', !problem);
+}
+
 /** Lines of a textarea, trimmed, without blank ones. */
 export function linesOf(text) {
   return text

@@ -3,7 +3,7 @@
  */
 import { api, get, post } from '../api.js';
 import { fill, formatTime, h, runHref } from '../dom.js';
-import { confirmButton, field, problemText, statusLine } from './forms.js';
+import { confirmButton, field, problemText, say, statusLine } from './forms.js';
 
 function createForm(onCreated) {
   const name = h('input', { id: 'schedule-name', name: 'name', required: true, autocomplete: 'off' });
@@ -54,7 +54,7 @@ function createForm(onCreated) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     button.disabled = true;
-    status.textContent = 'Creating…';
+    say(status, 'Creating…');
     post('/agent/schedules', {
       name: name.value.trim(),
       cron_schedule: cron.value.trim(),
@@ -67,10 +67,10 @@ function createForm(onCreated) {
         name.value = '';
         cron.value = '';
         prompt.value = '';
-        status.textContent = '';
+        say(status, '');
         onCreated(created);
       })
-      .catch((err) => (status.textContent = `Could not create the schedule: ${problemText(err)}`))
+      .catch((err) => say(status, `Could not create the schedule: ${problemText(err)}`, true))
       .finally(() => (button.disabled = false));
   });
   return form;
@@ -160,25 +160,25 @@ export function showSchedules({ main }) {
     const verb = s.enabled ? 'pause' : 'resume';
     post(`/agent/schedules/${encodeURIComponent(s.id)}/${verb}`)
       .then(() => {
-        status.textContent = `${s.enabled ? 'Paused' : 'Resumed'} schedule ${s.name}.`;
+        say(status, `${s.enabled ? 'Paused' : 'Resumed'} schedule ${s.name}.`);
         load();
       })
-      .catch((err) => (status.textContent = `Could not ${verb} ${s.name}: ${problemText(err)}`));
+      .catch((err) => say(status, `Could not ${verb} ${s.name}: ${problemText(err)}`, true));
   }
   function onDelete(s) {
     return api('DELETE', `/agent/schedules/${encodeURIComponent(s.id)}`)
       .then(() => {
-        status.textContent = `Deleted schedule ${s.name}.`;
+        say(status, `Deleted schedule ${s.name}.`);
         load();
       })
-      .catch((err) => (status.textContent = `Could not delete ${s.name}: ${problemText(err)}`));
+      .catch((err) => say(status, `Could not delete ${s.name}: ${problemText(err)}`, true));
   }
 
   fill(
     main,
     h('h1', {}, 'Schedules'),
     createForm((created) => {
-      status.textContent = `Created schedule ${created.name}.`;
+      say(status, `Created schedule ${created.name}.`);
       load();
     }),
     status,

@@ -4,7 +4,7 @@
  */
 import { api, get, post } from '../api.js';
 import { fill, formatTime, h } from '../dom.js';
-import { confirmButton, field, problemText, statusLine } from './forms.js';
+import { confirmButton, field, problemText, say, statusLine } from './forms.js';
 
 function valueInput(id) {
   return h('input', { id, name: 'value', type: 'password', autocomplete: 'new-password', spellcheck: 'false' });
@@ -52,7 +52,7 @@ function createForm(onSaved) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     button.disabled = true;
-    status.textContent = 'Saving…';
+    say(status, 'Saving…');
     const body = {
       name: name.value.trim(),
       value: value.value,
@@ -65,10 +65,10 @@ function createForm(onSaved) {
       .then((item) => {
         name.value = '';
         description.value = '';
-        status.textContent = '';
+        say(status, '');
         onSaved(`Created secret ${item.name}.`);
       })
-      .catch((err) => (status.textContent = `Could not create the secret: ${problemText(err)}`))
+      .catch((err) => say(status, `Could not create the secret: ${problemText(err)}`, true))
       .finally(() => (button.disabled = false));
   });
   return form;
@@ -107,14 +107,14 @@ function updateForm(secret, onSaved, onCancel) {
     const d = description.value.trim();
     if (d !== (secret.description ?? '')) body.description = d ? d : null;
     if (Object.keys(body).length === 0) {
-      status.textContent = 'Nothing changed.';
+      say(status, 'Nothing changed.');
       return;
     }
     value.value = '';
     button.disabled = true;
     api('PATCH', `/secrets/${encodeURIComponent(secret.id)}`, body)
       .then((item) => onSaved(`Updated secret ${item.name}.`))
-      .catch((err) => (status.textContent = `Could not update: ${problemText(err)}`))
+      .catch((err) => say(status, `Could not update: ${problemText(err)}`, true))
       .finally(() => (button.disabled = false));
   });
   return form;
@@ -171,7 +171,7 @@ export function showSecrets({ main }) {
   let active = true;
 
   function onSaved(message) {
-    status.textContent = message;
+    say(status, message);
     fill(formSlot, createForm(onSaved));
     load();
   }
@@ -185,10 +185,10 @@ export function showSecrets({ main }) {
   function onDelete(secret) {
     return api('DELETE', `/secrets/${encodeURIComponent(secret.id)}`)
       .then(() => {
-        status.textContent = `Deleted secret ${secret.name}.`;
+        say(status, `Deleted secret ${secret.name}.`);
         load();
       })
-      .catch((err) => (status.textContent = `Could not delete ${secret.name}: ${problemText(err)}`));
+      .catch((err) => say(status, `Could not delete ${secret.name}: ${problemText(err)}`, true));
   }
   function load() {
     get('/secrets')
