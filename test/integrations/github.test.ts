@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startFakeGithub, type FakeGithub } from '../fixtures/github/fake-github';
+import { validateRequest } from '../fixtures/github/openapi-validator';
 import {
   GITHUB_SIGNING_EXAMPLE,
   githubDelivery,
@@ -176,7 +177,7 @@ describe('GitHub integration', () => {
     expect(ops).toEqual(
       expect.arrayContaining(['pulls/get', 'checks/list-for-ref', 'actions/download-job-logs-for-workflow-run']),
     );
-    expect(github.requests.some((r) => r.operationId === 'pulls/get' && r.accept.includes('diff'))).toBe(true);
+    expect(github.requests.some((r) => r.operationId === 'pulls/get' && r.accept?.includes('diff') === true)).toBe(true);
   });
 
   test('a configured label starts a run; other labels, comments without a mention, bots and other repos do not', async () => {
@@ -275,8 +276,7 @@ describe('GitHub integration', () => {
 });
 
 describe('the fake GitHub validates against the OpenAPI description', () => {
-  test('undocumented operations and bodies that do not fit the schema are reported', async () => {
-    const { validateRequest } = await import('../fixtures/github/openapi-validator');
+  test('undocumented operations and bodies that do not fit the schema are reported', () => {
     expect(validateRequest('POST', '/repos/o/r/issues/1/comments', { body: 'hi' })).toEqual({
       operationId: 'issues/create-comment',
       problems: [],
