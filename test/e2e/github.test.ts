@@ -43,7 +43,12 @@ describe('GitHub end to end', () => {
     const created = await platform.request('POST', '/integrations', {
       type: 'github',
       name: 'e2e',
-      config: { repositories: ['octo/app'], api_url: github.url },
+      config: {
+        repositories: ['octo/app'],
+        api_url: github.url,
+        base_prompt: 'You answer GitHub issues of the octo team.',
+        max_turns: 7,
+      },
       secret_values: { webhook_secret: HOOK_SECRET, token: TOKEN },
     });
     expect(created.status).toBe(201);
@@ -55,8 +60,11 @@ describe('GitHub end to end', () => {
     await models?.close();
   });
 
-  async function comment(number: number, body: string): Promise<{ status: number; body: any }> {
-    const d = githubDelivery(HOOK_SECRET, 'issue_comment', issueCommentCreated('octo/app', number, body));
+  async function comment(
+    number: number,
+    body: string,
+    d = githubDelivery(HOOK_SECRET, 'issue_comment', issueCommentCreated('octo/app', number, body)),
+  ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${platform.api.url}/api/v1/hooks/${integrationId}`, {
       method: 'POST',
       headers: d.headers,
@@ -90,7 +98,17 @@ describe('GitHub end to end', () => {
     const trigger = await platform.database.db.runTrigger.findUniqueOrThrow({ where: { runId } });
     expect(trigger.target).toEqual({ repo: 'octo/app', issue_number: 12, comment_id: done.id });
 
-    const followup = await comment(12, '@ambit please add a regression test too');
+    // The integration's defaults applied to its run (the trigger layer of the resolved config).
+    const resolved = await platform.request('GET', `/agent/runs/${runId}`);
+    expect(resolved.body.agent_config).toMatchObject({ max_turns: 7 });
+    expect(JSON.stringify(models.callsFor('gh-e2e')[0]?.body)).toContain('You answer GitHub issues of the octo team.');
+
+    const followupDelivery = githubDelivery(
+      HOOK_SECRET,
+      'issue_comment',
+      issueCommentCreated('octo/app', 12, '@ambit please add a regression test too'),
+    );
+    const followup = await comment(12, '', followupDelivery);
     expect(followup.body.runs[0]).toMatchObject({ outcome: 'followup', run_id: runId });
     await until('the second answer in the comment', () => commentsOn(12).find((c) => c.body.includes('Added a test.')));
     const second = await platform.waitForState(runId, TERMINAL);
@@ -102,6 +120,10 @@ describe('GitHub end to end', () => {
     const lastCall = JSON.stringify(models.callsFor('gh-e2e').at(-1)?.body);
     expect(lastCall).toContain('please add a regression test too');
     expect(lastCall).toContain('The login test now waits');
+    // The follow-up delivered again (GitHub's "redeliver") is recognised, not sent twice.
+    const redelivered = await comment(12, '', followupDelivery);
+    expect(redelivered.body.runs[0]).toMatchObject({ outcome: 'duplicate', run_id: runId });
+    expect((await platform.database.db.run.findUniqueOrThrow({ where: { id: runId } })).execution).toBe(2);
     // Still one comment on the issue, and no second run for the issue.
     expect(commentsOn(12)).toHaveLength(1);
     expect(github.requests.filter((r) => r.operationId === 'issues/create-comment')).toHaveLength(1);
