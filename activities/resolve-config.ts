@@ -9,6 +9,7 @@ import { FailureType, RunErrorCode } from '../src/domain/errors';
 import { EnvironmentVariablesSchema } from '../src/domain/environment';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_MAX_TURNS, DEFAULT_RUN_TIMEOUT_MINUTES } from '../src/domain/limits';
 import {
+  isLocalHost,
   mergeVars,
   orderAgentsFiles,
   PROJECT_INSTRUCTIONS_MAX_BYTES,
@@ -180,6 +181,11 @@ export function createResolveConfigActivities({
         ...(team.maxTurns ? { max_turns: team.maxTurns } : {}),
         ...(team.runTimeoutMinutes ? { run_timeout_minutes: team.runTimeoutMinutes } : {}),
       };
+      // A local run works in the user's directory: only an environment the request names applies to it.
+      if (isLocalHost(request.worker_host)) {
+        delete trigger.environment_id;
+        delete teamLayer.environment_id;
+      }
       // The environment is itself layered (request > trigger > team default); its own layer adds variable sets.
       const environmentId = request.environment_id ?? trigger.environment_id ?? teamLayer.environment_id;
       const environment = environmentId

@@ -17,6 +17,7 @@ import { promptsRouter } from './routes/prompts';
 import { rulesRouter } from './routes/rules';
 import { teamRouter } from './routes/team';
 import { varsRouter } from './routes/vars';
+import { agentRouter } from './routes/agent';
 import { hooksRouter } from './routes/hooks';
 import { integrationsRouter } from './routes/integrations';
 import { membersRouter } from './routes/members';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(promptsRouter(deps));
   api.use(mcpServersRouter(deps));
   api.use(varsRouter(deps));
+  api.use(agentRouter(deps));
   api.use(apiKeysRouter(deps));
   api.use(membersRouter(deps));
   api.use(auditRouter(deps));

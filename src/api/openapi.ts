@@ -34,6 +34,7 @@ import { registerPromptPaths } from './routes/prompts';
 import { registerRulePaths } from './routes/rules';
 import { registerTeamPaths } from './routes/team';
 import { registerVarSetPaths } from './routes/vars';
+import { registerAgentPaths } from './routes/agent';
 import { registerApiKeyPaths } from './routes/api-keys';
 import { registerAuditPaths } from './routes/audit';
 import { registerHookPaths } from './routes/hooks';
@@ -330,6 +331,7 @@ function buildRegistry(): OpenAPIRegistry {
     registerPromptPaths,
     registerMcpServerPaths,
     registerVarSetPaths,
+    registerAgentPaths,
   ])
     register(registry, { path, security, json, problem });
   registerApiKeyPaths(registry, { path, security, json, problem });

@@ -3,6 +3,7 @@ import { CLIENT_VERSION } from '../client';
 import { registerAttachCommand } from './commands/attach';
 import { registerApiKeyCommands } from './commands/api-key';
 import { registerAuditCommands } from './commands/audit';
+import { registerAgentCommands } from './commands/agent';
 import { registerEnvironmentCommands } from './commands/environment';
 import { registerMemberCommands } from './commands/member';
 import { registerMcpCommands } from './commands/mcp';
@@ -69,6 +70,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerPromptCommands(program, io, state);
   registerMcpCommands(program, io, state);
   registerVarsCommands(program, io, state);
+  registerAgentCommands(program, io, state);
   registerScheduleCommands(program, io, state);
   registerSecretCommands(program, io, state);
   registerIntegrationCommands(program, io, state);

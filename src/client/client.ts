@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type RunAgentRequest } from '../domain';
-import { McpServersResource, PromptsResource, RulesResource, TeamResource, VarSetsResource } from './config-objects';
+import {
+  AgentResource,
+  McpServersResource,
+  PromptsResource,
+  RulesResource,
+  TeamResource,
+  VarSetsResource,
+} from './config-objects';
 import { ApiKeysResource } from './api-keys';
 import { AuditResource } from './audit';
 import { EnvironmentsResource } from './environments';
@@ -254,6 +261,7 @@ export class AmbitClient {
   readonly prompts: PromptsResource;
   readonly mcpServers: McpServersResource;
   readonly varSets: VarSetsResource;
+  readonly agent: AgentResource;
   readonly hosts: HostsResource;
   readonly schedules: SchedulesResource;
   readonly integrations: IntegrationsResource;
@@ -286,6 +294,7 @@ export class AmbitClient {
     this.prompts = new PromptsResource(this.transport);
     this.mcpServers = new McpServersResource(this.transport);
     this.varSets = new VarSetsResource(this.transport);
+    this.agent = new AgentResource(this.transport);
     this.hosts = new HostsResource(this.transport);
     this.schedules = new SchedulesResource(this.transport);
     this.integrations = new IntegrationsResource(this.transport);

@@ -181,3 +181,23 @@ export class PromptsResource extends ConfigObjectResource<PromptItem, CreateProm
     );
   }
 }
+
+/** `GET /agent/connection`: where a local run's ephemeral host worker connects (no credentials). */
+export const AgentConnectionSchema = z.object({
+  temporal: z.object({
+    address: z.string(),
+    namespace: z.string(),
+    task_queue_prefix: z.string(),
+    credentials_required: z.boolean(),
+  }),
+  local_host_prefix: z.string(),
+});
+export type AgentConnection = z.infer<typeof AgentConnectionSchema>;
+
+export class AgentResource {
+  constructor(private readonly transport: Transport) {}
+
+  async connection(options?: RequestOptions): Promise<AgentConnection> {
+    return await this.transport.request({ method: 'GET', path: '/agent/connection' }, AgentConnectionSchema, options);
+  }
+}

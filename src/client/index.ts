@@ -46,6 +46,9 @@ export { encodeListRunsQuery, ListRunsParamsSchema, type ListRunsParams } from '
 export { INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetryResponse } from './retry';
 export * from './schemas';
 export {
+  AgentResource,
+  AgentConnectionSchema,
+  type AgentConnection,
   McpServersResource,
   PromptsResource,
   RulesResource,

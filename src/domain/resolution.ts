@@ -8,6 +8,16 @@
  */
 import type { PromptParameter } from './team-config';
 
+/**
+ * Host ids of the ephemeral host workers `ambit agent run` starts on a user's machine. A run routed to one is a
+ * LOCAL run: it works in the user's directory, so no trigger's or team's default environment applies to it.
+ */
+export const LOCAL_HOST_PREFIX = 'local-';
+
+export function isLocalHost(hostId: string | undefined): boolean {
+  return hostId?.startsWith(LOCAL_HOST_PREFIX) === true;
+}
+
 export const CONFIG_LAYER_SOURCES = ['request', 'trigger', 'environment', 'team'] as const;
 export type ConfigLayerSource = (typeof CONFIG_LAYER_SOURCES)[number];
 

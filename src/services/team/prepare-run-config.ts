@@ -6,12 +6,9 @@
  */
 import type { Principal } from '../../db/api-keys';
 import type { Db } from '../../db/client';
-import type { AgentConfig } from '../../domain';
+import { isLocalHost, type AgentConfig } from '../../domain';
 import { AppError } from '../app-error';
 import { renderSavedPrompt } from '../prompts/render-saved-prompt';
-
-/** Host ids of the ephemeral workers `ambit agent run` starts on a user's machine. */
-export const LOCAL_HOST_PREFIX = 'local-';
 
 export interface PreparedRun {
   prompt: string | undefined;
@@ -59,6 +56,6 @@ export async function prepareRunConfig(
       );
     }
   }
-  const local = config.worker_host?.startsWith(LOCAL_HOST_PREFIX) === true;
+  const local = isLocalHost(config.worker_host);
   return { prompt: text, config: next, executionLocation: local ? 'LOCAL' : 'REMOTE' };
 }
