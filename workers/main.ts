@@ -7,11 +7,18 @@ import { createLogger } from '../src/logger';
 import { temporalDataConverter } from '../src/secrets/payload-codec';
 import { connectTemporalWorker } from '../src/temporal/connection';
 import { Client } from '@temporalio/client';
-import { buildActivityDeps, dockerClient, noDatabase } from './build-deps';
+import type { buildActivityDeps } from './build-deps';
+import { buildHostActivityDeps, dockerClient } from './host-deps';
 import { runActiveInTemporal, startReaper } from './reaper';
 import { startWorkers } from './run-worker';
 import { installTemporalRuntime } from './runtime';
 import { onShutdownSignal } from './signals';
+
+/** The platform's dependencies, required only where used: a host-only worker never loads database or integration code. */
+function platformDeps(): { buildActivityDeps: typeof buildActivityDeps } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./build-deps') as { buildActivityDeps: typeof buildActivityDeps };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,7 +27,10 @@ async function main(): Promise<void> {
   const docker = dockerClient(config);
   // A host-only worker (AMBIT_WORKER_PLATFORM=false) needs nothing but Temporal: no database is configured or opened.
   const hostOnly = !config.worker.platform;
-  const deps = buildActivityDeps(config, logger, hostOnly ? noDatabase() : undefined, docker);
+  // Loaded only by platform workers: the database and the integrations' code.
+  const deps = hostOnly
+    ? buildHostActivityDeps(config, logger, docker)
+    : platformDeps().buildActivityDeps(config, logger, undefined, docker);
   const connection = await connectTemporalWorker(config);
   const workers = await startWorkers({
     config,

@@ -11,9 +11,16 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `workers/main.ts` as its own OS process (one process: tsx is loaded in-process, not as a wrapper). */
-export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')], {
+/**
+ * Starts `workers/main.ts` as its own OS process (one process: tsx is loaded in-process, not as a wrapper), or the
+ * command line `argv` (e.g. `bin/ambit.js worker --host h`) when given.
+ */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  argv: string[] = ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')],
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
