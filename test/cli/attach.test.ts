@@ -16,10 +16,10 @@ class Session {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+  constructor(args: string[], env: Record<string, string>, command: string[] = [process.execPath, BIN]) {
+    this.child = spawn(command[0]!, [...command.slice(1), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...env },
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
@@ -71,7 +71,7 @@ describe('ambit attach', () => {
   });
 
   const attach = (runId: string) => {
-    const session = new Session(['attach', runId], env);
+    const session = new Session(['attach', runId], { ...env, NO_COLOR: '1' });
     sessions.push(session);
     return session;
   };
@@ -164,6 +164,25 @@ describe('ambit attach', () => {
     s.send('/quit');
     expect(await s.exited).toBe(0);
     models.release('ac-hold');
+  });
+
+  test('on a terminal: colours, a prompt, commands, and Ctrl-C leaves (exit 130) with the run untouched', async () => {
+    models.addScript('att', [{ gate: 'att-hold', text: 'never' }]);
+    const created = await platform.request('POST', '/agent/runs', { prompt: 'On a terminal [script:att]' });
+    const runId: string = created.body.run_id;
+    await models.waitForGate('att-hold');
+    // util-linux `script` gives the CLI a pseudo-terminal: stdin and stdout are TTYs, and keys arrive as typed.
+    const cli = `${process.execPath} ${BIN} attach ${runId}`;
+    const s = new Session([], { ...env, TERM: 'xterm' }, ['script', '-qfec', cli, '/dev/null']);
+    sessions.push(s);
+    let at = await s.waitFor('\u001b[36mINPROGRESS\u001b[39m');
+    at = await s.waitFor('› ', at);
+    s.child.stdin.write('/help\r');
+    await s.waitFor('Commands: /interrupt, /cancel, /quit, /help.', at);
+    s.child.stdin.write('\u0003');
+    expect(await s.exited).toBe(130);
+    expect((await platform.request('GET', `/agent/runs/${runId}`)).body.state).toBe('INPROGRESS');
+    models.release('att-hold');
   });
 
   test('an unknown run is an error naming it, exit 1', async () => {

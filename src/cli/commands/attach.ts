@@ -70,8 +70,8 @@ async function attach(ctx: CommandContext, runId: string): Promise<void> {
   };
   const printError = (err: unknown) => print(describeError(err, ctx.state.errors).line);
 
+  // The prompt itself comes first in the timeline (a user message event), like every later message.
   out.line(`${out.paint('bold', 'Attached to')} ${out.paint('bold', runId)} · ${run.title}`);
-  out.line(out.paint('dim', `› ${run.prompt}`));
   const stream: StreamState = { state: run.state };
 
   const follow = () => {
@@ -99,7 +99,6 @@ async function attach(ctx: CommandContext, runId: string): Promise<void> {
 
   follow();
   print(out.paint('dim', HELP));
-  if (interactive) rl.prompt();
 
   const commands = async (line: string): Promise<'quit' | void> => {
     const text = line.trim();
