@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ApprovalDecisionRequestSchema, ApprovalDecisionResponseSchema } from '../services/decide-approval';
+import { InterruptRunResponseSchema } from '../services/interrupt-run';
 import { FollowupRequestSchema } from '../services/send-followup';
 import {
   ConversationResponseSchema,
@@ -209,6 +210,22 @@ function buildRegistry(): OpenAPIRegistry {
       200: json('The decision was accepted; the run resumes', ApprovalDecisionResponseSchema),
       403: problem('Viewers may not approve or deny (not_authorized)'),
       409: problem('No action (or not that action) waits for approval (conflict, not retryable)'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/runs/{runId}/interrupt'),
+    operationId: 'interruptRun',
+    summary:
+      "Stop the agent's current step (model call, tool call or approval wait); the run waits BLOCKED for instructions and the next follow-up resumes it",
+    tags: ['runs'],
+    security,
+    request: { params: runId },
+    responses: {
+      ...runErrors,
+      200: json('The step was stopped; the run waits for a follow-up', InterruptRunResponseSchema),
+      403: problem('Viewers may not interrupt (not_authorized)'),
+      409: problem('Nothing to stop: the run is starting, finishing, ended or already waiting (conflict)'),
     },
   });
   registry.registerPath({
