@@ -46,8 +46,13 @@ export function createEnvironmentRecordActivities({ db }: Pick<ActivityDeps, 'db
       const environment = await environmentSpecOf(db, input.runId);
       const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
       const attachments = await loadAttachments(db, input.runId);
+      // Variable sets (resolved into agent_config.vars) go under the environment's own env, which wins.
+      const spec =
+        environment && config.vars
+          ? { ...environment.spec, env: { ...config.vars, ...environment.spec.env } }
+          : environment?.spec;
       return {
-        ...(environment ? { environmentId: environment.id, spec: environment.spec } : {}),
+        ...(environment ? { environmentId: environment.id, spec } : {}),
         attachments: attachments.map((a, i) => ({ path: attachmentPath(a.file_name, i), data: a.data })),
         mcpServers: config.mcp_servers ?? {},
       };

@@ -155,4 +155,25 @@ describe('central configuration reaches runs', () => {
     expect(call).toMatchObject({ name: 'mcp__tools__get-sum', state: 'completed' });
     expect(JSON.stringify(models.callsFor('mcp-object')[1]?.body)).toContain('42');
   });
+  test("variable sets reach the environment: the environment's sets, then the run's, under its own env", async () => {
+    const env = await ok('POST', '/environments', {
+      name: 'with-vars',
+      docker_image: BUSYBOX_IMAGE,
+      env: { OWN: 'from-env', SHARED: 'env-wins' },
+    });
+    await ok('POST', '/vars', { name: 'base', vars: { BASE: 'from-base', SHARED: 'base', LAYER: 'base' } });
+    await ok('POST', '/vars', { name: 'ci', vars: { LAYER: 'from-run-set' } });
+    await ok('PUT', `/environments/${env.id}/var-sets`, { var_set_ids: ['base'] });
+    models.addScript('vars', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: 'echo "$OWN $BASE $SHARED $LAYER"' } }] },
+      { text: 'read them' },
+    ]);
+
+    const result = await run({ prompt: 'Vars [script:vars]', config: { environment_id: env.id, var_sets: ['ci'] } });
+
+    expect(result.state).toBe('SUCCEEDED');
+    expect(result.agent_config.vars).toEqual({ BASE: 'from-base', SHARED: 'base', LAYER: 'from-run-set' });
+    const call = await platform.database.db.toolCall.findFirstOrThrow({ where: { runId: result.run_id } });
+    expect((call.output as { stdout: string }).stdout).toBe('from-env from-base env-wins from-run-set\n');
+  });
 });
