@@ -6,7 +6,8 @@ import { workflowBundle } from '../helpers/platform';
 
 /**
  * Histories recorded from real runs (tools, a user-side failure, a cancellation mid model call, approval gates
- * approved, denied and cancelled while BLOCKED). A change to the
+ * approved, denied and cancelled while BLOCKED; `host-transport-*`: runs whose host activities return their results
+ * to platform activities, including one cancelled while QUEUED for an absent host and a failed setup). A change to the
  * workflow that would break runs in flight fails here: guard such changes with `patched()`.
  * Record another with `JSON.stringify(await client.workflow.getHandle(runId).fetchHistory())`.
  * (They are read with @temporalio/proto's `History.fromObject`: common's `historyFromJSON` trips over a second
