@@ -81,6 +81,15 @@ export class SchedulesResource {
     );
   }
 
+  /** Fires once now, under the schedule's overlap policy. Not retried: a retry could fire twice. */
+  async trigger(id: string, options?: RequestOptions): Promise<{ success: boolean }> {
+    return await this.transport.request(
+      { method: 'POST', path: schedulePath(id, '/trigger') },
+      DeleteScheduleResponseSchema,
+      { maxRetries: 0, ...options },
+    );
+  }
+
   /** Takes every firing in [start_time, end_time) now; repeating it makes no second run of a firing. */
   async backfill(
     id: string,

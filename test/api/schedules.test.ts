@@ -8,7 +8,7 @@ import { Client, Connection, ScheduleNotFoundError, type ScheduleDescription } f
 import { z } from 'zod';
 import { cronProblem, ScheduledAgentItemSchema, type Problem, type ScheduledAgentItem } from '../../src/domain';
 import { AppError } from '../../src/services/app-error';
-import { createSchedule, deleteSchedule } from '../../src/services/schedules';
+import { createSchedule, deleteSchedule, reconcileSchedules } from '../../src/services/schedules';
 import { createTeam, silentLogger, startHarness, type ApiResponse, type Harness, type TeamKeys } from './helpers';
 
 const StrictItem = z.strictObject(ScheduledAgentItemSchema.shape);
@@ -261,6 +261,42 @@ describe('schedule routes', () => {
       body: { start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T00:10:00Z' },
     });
     expectProblem(viewer, 403, 'not_authorized');
+  });
+
+  test('start-up reconciliation recreates a lost Temporal schedule and realigns one that drifted', async () => {
+    const { body: lost } = await create({
+      name: 'lost',
+      cron_schedule: '0 0 1 1 *',
+      prompt: 'p',
+      time_zone: 'Asia/Tokyo',
+    });
+    const { body: drifted } = await create({ name: 'drifted', cron_schedule: '0 0 1 1 *', prompt: 'p' });
+    await h.temporal.schedule.getHandle(lost.id).delete();
+    await h.temporal.schedule.getHandle(drifted.id).pause('paused behind Ambit’s back');
+
+    const result = await reconcileSchedules({ db: h.db, temporal: h.temporal, config: h.config, logger: silentLogger });
+    expect(result.created).toContain(lost.id);
+    expect(result.updated).toContain(drifted.id);
+    expect(result.failed).toEqual([]);
+    const recreated = await describeTemporal(lost.id);
+    expect(recreated.spec.timezone).toBe('Asia/Tokyo');
+    expect(recreated.action).toMatchObject({ workflowType: 'scheduledRunWorkflow', args: [{ scheduleId: lost.id }] });
+    expect((await describeTemporal(drifted.id)).state.paused).toBe(false);
+
+    const again = await reconcileSchedules({ db: h.db, temporal: h.temporal, config: h.config, logger: silentLogger });
+    expect(again.created).not.toContain(lost.id);
+    expect(again.updated).not.toContain(drifted.id);
+  });
+
+  test('trigger needs the run permission and a visible schedule', async () => {
+    const { body: item } = await create({ name: 't', cron_schedule: '0 0 1 1 *', prompt: 'p' });
+    expectProblem(await h.request('POST', `${BASE}/${item.id}/trigger`, { key: team.viewer }), 403, 'not_authorized');
+    const other = await createTeam(h.db, 'other-t');
+    expectProblem(
+      await h.request('POST', `${BASE}/${item.id}/trigger`, { key: other.admin }),
+      404,
+      'resource_not_found',
+    );
   });
 
   test('a scheduler that cannot be reached leaves no row, no audit entry and no Temporal schedule', async () => {

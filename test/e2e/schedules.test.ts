@@ -80,7 +80,8 @@ describe('schedules on Temporal Schedules', () => {
       prompt: 'Check things [script:sched-ok]',
       metadata: { origin: 'schedule-test' },
     });
-    await platform.client.schedule.getHandle(schedule.id).trigger();
+    const fired = await platform.request('POST', `/agent/schedules/${schedule.id}/trigger`);
+    expect(fired.body).toEqual({ success: true });
     const [listed] = await until('the triggered run', async () => {
       const runs = await runsOf(schedule.id);
       return runs.length > 0 ? runs : undefined;
@@ -123,8 +124,8 @@ describe('schedules on Temporal Schedules', () => {
       prompt: 'Hold [script:sched-hold]',
     });
     expect(schedule.overlap_policy).toBe('skip');
-    // A manual trigger defaults to ALLOW_ALL, whose runs the scheduler does not track; under SKIP it is tracked.
-    await platform.client.schedule.getHandle(schedule.id).trigger('SKIP');
+    // Fired through the API, under the schedule's own policy, so the scheduler tracks the run for the next firing.
+    expect((await platform.request('POST', `/agent/schedules/${schedule.id}/trigger`)).status).toBe(200);
     await models.waitForGate('sched-hold-gate');
     const [held] = await runsOf(schedule.id);
     expect(held.state).toBe('INPROGRESS');

@@ -20,6 +20,7 @@ import {
   listSchedules,
   replaceSchedule,
   setScheduleEnabled,
+  triggerSchedule,
 } from '../../services/schedules';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
@@ -64,6 +65,10 @@ export function schedulesRouter(deps: ServiceDeps): Router {
       );
     });
   }
+
+  router.post('/agent/schedules/:scheduleId/trigger', async (req, res) => {
+    res.json(await triggerSchedule(deps, { principal: principalOf(res), scheduleId: req.params.scheduleId }));
+  });
 
   router.post('/agent/schedules/:scheduleId/backfill', async (req, res) => {
     const request = parseOrThrow(BackfillScheduleRequestSchema, req.body, 'body');
@@ -165,6 +170,16 @@ export function registerSchedulePaths(
       responses: { 200: json('The schedule', Item), ...errors, ...notFound, ...unavailable },
     });
   }
+  registry.registerPath({
+    method: 'post',
+    path: path('/agent/schedules/{scheduleId}/trigger'),
+    operationId: 'triggerScheduledAgent',
+    summary: "Fire once now, under the schedule's overlap policy (also while paused)",
+    tags: ['schedules'],
+    security,
+    request: { params: scheduleId },
+    responses: { 200: json('Fired', DeleteScheduleResponseSchema), ...errors, ...notFound, ...unavailable },
+  });
   registry.registerPath({
     method: 'post',
     path: path('/agent/schedules/{scheduleId}/backfill'),

@@ -274,6 +274,22 @@ Examples:
   }
 
   schedule
+    .command('trigger')
+    .description("Fire once now (under the schedule's overlap policy); the run shows in `ambit runs list`.")
+    .argument('<id>', 'schedule id')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd, io, state);
+      await ctx.client.schedules.trigger(id);
+      const { out } = ctx;
+      if (out.structured) out.json({ id, triggered: true });
+      else if (out.format === 'text') out.line(id);
+      else
+        out.line(
+          `${out.paint('green', '✓')} Fired ${out.paint('bold', id)}; see its run: ambit runs list --source SCHEDULED_AGENT`,
+        );
+    });
+
+  schedule
     .command('delete')
     .description('Delete a schedule (runs already started go on).')
     .argument('<id>', 'schedule id')

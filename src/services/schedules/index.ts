@@ -8,3 +8,5 @@ export * from './replace-schedule';
 export * from './schedule-access';
 export * from './schedule-item';
 export * from './temporal-schedule';
+export * from './reconcile-schedules';
+export * from './trigger-schedule';
