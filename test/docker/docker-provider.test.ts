@@ -292,6 +292,76 @@ describe('limits and network', () => {
   });
 });
 
+describe("the host's defaults", () => {
+  test('a host provider applies its limits and network to specs that set none; a spec overrides them', async () => {
+    const host = new DockerProvider({
+      docker,
+      hostDefaults: { limits: { cpus: 0.25, memoryMb: 48, pids: 30 }, network: 'none' },
+    });
+    const plain = runId('host-defaults');
+    await host.prepare({ runId: plain, spec: spec() });
+    expect((await docker.getContainer(containerName(plain)).inspect()).HostConfig).toMatchObject({
+      NanoCpus: 250_000_000,
+      Memory: 48 * 1024 * 1024,
+      PidsLimit: 30,
+      NetworkMode: 'none',
+    });
+    const own = runId('host-defaults-own');
+    await host.prepare({ runId: own, spec: spec({ limits: { pids: 50 }, network: 'bridge' }) });
+    expect((await docker.getContainer(containerName(own)).inspect()).HostConfig).toMatchObject({
+      NanoCpus: 250_000_000,
+      PidsLimit: 50,
+      NetworkMode: 'bridge',
+    });
+  });
+});
+
+describe('stepwise provisioning (the host returns after each step, the platform records its output)', () => {
+  test('one call per step: container, each clone, each setup command; then ready; output reported per step', async () => {
+    const id = runId('stepwise');
+    const steps: { incomplete: boolean; lines: string[] }[] = [];
+    const stepSpec = spec({ repositories: [{ url: repoUrl }], setupCommands: ['echo first', 'echo second'] });
+    for (let i = 0; i < 10; i++) {
+      const lines: string[] = [];
+      const handle = await provider.prepare({
+        runId: id,
+        spec: stepSpec,
+        stepwise: true,
+        env: { STEP_SECRET: 'from-the-host' },
+        onProgress: (m) => lines.push(m),
+      });
+      steps.push({ incomplete: handle.incomplete === true, lines });
+      if (!handle.incomplete) break;
+    }
+    expect(steps.map((s) => s.incomplete)).toEqual([true, true, true, false]);
+    expect(steps[0]!.lines.join('\n')).toContain('created container');
+    expect(steps[1]!.lines.join('\n')).toContain('cloning');
+    expect(steps[2]!.lines).toContain('first');
+    expect(steps[3]!.lines).toContain('second');
+    expect(steps[3]!.lines).toContain('environment ready');
+    expect(await containersOfRun(id)).toHaveLength(1);
+    // Variables given for setup only never reach the container's configuration.
+    const info = await docker.getContainer(containerName(id)).inspect();
+    expect(info.Config.Env.join('\n')).not.toContain('STEP_SECRET');
+  });
+
+  test('setup commands see the variables given for setup', async () => {
+    const id = runId('stepwise-env');
+    let handle;
+    const lines: string[] = [];
+    do {
+      handle = await provider.prepare({
+        runId: id,
+        spec: spec({ setupCommands: ['echo "token=$STEP_SECRET"'] }),
+        stepwise: true,
+        env: { STEP_SECRET: 'from-the-host' },
+        onProgress: (m) => lines.push(m),
+      });
+    } while (handle.incomplete);
+    expect(lines).toContain('token=from-the-host');
+  });
+});
+
 describe('the run user', () => {
   test('without an ambit user the run falls back to nobody, with a writable home and workspace', async () => {
     const handle = await provider.prepare({
