@@ -4,6 +4,7 @@ import { FailureType } from '../src/domain/errors';
 import type { StatusMessage } from '../src/domain/run';
 import { isTerminalState, type RunState } from '../src/domain/run-state';
 import type { Db } from '../src/db/client';
+import { knownSecretsRedactor } from '../src/secrets/known-values';
 import type { ActivityDeps } from './deps';
 
 type Tx = Prisma.TransactionClient | Db;
@@ -17,8 +18,10 @@ export interface NewRunEvent {
 
 export async function appendEvents(tx: Tx, runId: string, events: NewRunEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // Hosts and the model call redact already; this catches any secret value this worker knows that slipped through.
+  const redactor = knownSecretsRedactor();
   await tx.runEvent.createMany({
-    data: events.map((e) => ({ runId, key: e.key, type: e.type, data: e.data })),
+    data: events.map((e) => ({ runId, key: e.key, type: e.type, data: redactor.redactDeep(e.data) })),
     skipDuplicates: true,
   });
 }

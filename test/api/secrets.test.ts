@@ -15,6 +15,7 @@ import {
   rotateMasterKey,
   unsealForHost,
 } from '../../src/secrets';
+import { appendEvents } from '../../activities/record';
 import { sealRunSecretsFor } from '../../activities/secrets';
 import { createTeam, insertRun, startHarness, type Harness, type TeamKeys } from './helpers';
 
@@ -278,6 +279,18 @@ describe('secrets API', () => {
     expect(await readSecretValues(h.db, h.config, { teamId: t.teamId, names: ['SURVIVES_ROTATION'] })).toEqual({
       SURVIVES_ROTATION: value,
     });
+  });
+
+  test('run events are stored redacted of every value the worker has handled', async () => {
+    const value = secretValue();
+    const runId = await insertRun(h.db, team.teamId);
+    rememberSecretValues([value]);
+    await appendEvents(h.db, runId, [
+      { key: 'leak-1', type: 'log', data: { message: `token ${value}`, nested: [Buffer.from(value).toString('hex')] } },
+    ]);
+    const [event] = await h.db.runEvent.findMany({ where: { runId, key: 'leak-1' } });
+    expect(event?.data).toEqual({ message: 'token ***', nested: ['***'] });
+    forgetSecretValues();
   });
 
   test('logs are redacted of every value the process has handled', () => {
