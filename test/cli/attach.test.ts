@@ -185,6 +185,24 @@ describe('ambit attach', () => {
     models.release('att-hold');
   });
 
+  test('a run waiting for approval says which action and how to decide it', async () => {
+    models.addScript('aa', [{ toolCalls: [{ name: 'run_shell_command', input: { command: 'echo gated' } }] }]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'Gated [script:aa]',
+      config: { approvals: { shell_patterns: ['^echo '] } },
+    });
+    const runId: string = created.body.run_id;
+    await platform.waitForState(runId, ['BLOCKED']);
+    const s = attach(runId);
+    await s.waitFor(
+      `run_shell_command waits for approval (command matches approvals.shell_patterns "^echo "); decide with: ambit runs approve|deny ${runId}`,
+    );
+    s.send('/cancel');
+    await s.waitFor('● CANCELLED');
+    s.send('/quit');
+    expect(await s.exited).toBe(0);
+  });
+
   test('an unknown run is an error naming it, exit 1', async () => {
     const s = attach('run_does_not_exist');
     expect(await s.exited).toBe(1);

@@ -83,7 +83,7 @@ async function attach(ctx: CommandContext, runId: string): Promise<void> {
           ...(stream.lastEventId ? { lastEventId: stream.lastEventId } : {}),
         })) {
           stream.lastEventId = event.id;
-          const line = renderAttachEvent(ctx, event, stream);
+          const line = renderAttachEvent(ctx, runId, event, stream);
           if (line !== undefined) print(line);
         }
         if (stream.state && isTerminalState(stream.state as RunState)) {
@@ -155,7 +155,12 @@ async function attach(ctx: CommandContext, runId: string): Promise<void> {
   if (how === 'signal') ctx.state.exitCode = EXIT_INTERRUPTED;
 }
 
-function renderAttachEvent(ctx: CommandContext, event: RunEvent, stream: StreamState): string | undefined {
+function renderAttachEvent(
+  ctx: CommandContext,
+  runId: string,
+  event: RunEvent,
+  stream: StreamState,
+): string | undefined {
   const { out } = ctx;
   const d = (event.data ?? {}) as { state?: string; by?: string; name?: string; reason?: string; decision?: string };
   if (event.type === 'state_changed' && d.state) stream.state = d.state;
@@ -163,7 +168,7 @@ function renderAttachEvent(ctx: CommandContext, event: RunEvent, stream: StreamS
     case 'interrupted':
       return `${out.paint('yellow', '■')} interrupted by ${d.by ?? 'someone'}; waiting for instructions`;
     case 'approval_requested':
-      return `${out.paint('magenta', '?')} ${d.name ?? 'an action'} waits for approval (${d.reason ?? ''}); approve with: ambit runs approve <id>`;
+      return `${out.paint('magenta', '?')} ${d.name ?? 'an action'} waits for approval (${d.reason ?? ''}); decide with: ambit runs approve|deny ${runId}`;
     case 'approval_decided':
       return `${out.paint('magenta', '!')} ${d.decision ?? 'decided'} by ${d.by ?? 'someone'}`;
     default:
