@@ -167,7 +167,8 @@ export function createHostEnvironmentActivities(
       deps.hostSlots?.touch(input.runId);
       const handle = await attachOrFail(deps, input.environment);
       try {
-        return { tools: await withHeartbeat(() => listMcpTools(input.mcpServers, environments, handle)) };
+        const secrets = secretEnvOf(deps, input.sealedSecrets);
+        return { tools: await withHeartbeat(() => listMcpTools(input.mcpServers, environments, handle, secrets)) };
       } catch (err) {
         if (err instanceof McpConfigError)
           throw userFailure(FailureType.InvalidConfig, RunErrorCode.InvalidConfig, err.message);

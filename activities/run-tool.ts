@@ -108,7 +108,7 @@ async function executeTool(
   if (call.source.kind !== 'mcp') return { state: 'failed', output: { error: `unknown tool ${call.name}` } };
   if (!call.server) return { state: 'failed', output: { error: `MCP server ${call.source.server} is not configured` } };
   try {
-    return await callMcpTool(call.server, call.source.tool, call.input, environments, handle);
+    return await callMcpTool(call.server, call.source.tool, call.input, environments, handle, env);
   } catch (err) {
     return { state: 'failed', output: { error: `MCP tool ${call.source.tool} failed: ${(err as Error).message}` } };
   }

@@ -17,28 +17,48 @@ export class McpConfigError extends Error {
   override readonly name = 'McpConfigError';
 }
 
+/** The run's secrets on this host, by name (opened from the sealed secrets the host activity received). */
+export type RunSecretValues = Readonly<Record<string, string>>;
+
 /**
- * Literal values only: `{"secret": NAME}` references are resolved from the secrets store by whoever wires it in
- * here; until then a server that needs one is refused with a clear message rather than started without it.
+ * Env or header values with `{"secret": NAME}` references replaced by the run's secret of that name. Resolved here,
+ * where the server starts, and nowhere else: the stored objects and the run's config keep the reference.
  */
-function literalValues(values: Record<string, ConfigValue> | undefined, what: string): Record<string, string> {
+function resolveValues(
+  values: Record<string, ConfigValue> | undefined,
+  what: string,
+  secrets: RunSecretValues | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values ?? {})) {
-    if (typeof v !== 'string') {
-      throw new McpConfigError(`${what} ${k} refers to secret ${v.secret}, but this worker has no secrets store`);
+    if (typeof v === 'string') {
+      out[k] = v;
+      continue;
     }
-    out[k] = v;
+    const value = secrets?.[v.secret];
+    if (value === undefined) {
+      throw new McpConfigError(
+        `${what} ${k} refers to secret ${v.secret}, which is not among the run's secrets (the team's and its ` +
+          "creator's personal ones); create it with POST /api/v1/secrets",
+      );
+    }
+    out[k] = value;
   }
   return out;
 }
 
-function transportFor(server: McpServer, provider: EnvironmentProvider, handle: EnvironmentHandle): Transport {
+function transportFor(
+  server: McpServer,
+  provider: EnvironmentProvider,
+  handle: EnvironmentHandle,
+  secrets: RunSecretValues | undefined,
+): Transport {
   if ('command' in server) {
-    return provider.mcpStdioTransport(handle, { ...server, env: literalValues(server.env, 'env') });
+    return provider.mcpStdioTransport(handle, { ...server, env: resolveValues(server.env, 'env', secrets) });
   }
   if ('url' in server) {
     return new StreamableHTTPClientTransport(new URL(server.url), {
-      requestInit: { headers: literalValues(server.headers, 'header') },
+      requestInit: { headers: resolveValues(server.headers, 'header', secrets) },
     });
   }
   if ('ref' in server) {
@@ -55,9 +75,10 @@ export async function withMcpClient<T>(
   provider: EnvironmentProvider,
   handle: EnvironmentHandle,
   fn: (client: Client) => Promise<T>,
+  secrets?: RunSecretValues,
 ): Promise<T> {
   const client = new Client(CLIENT_INFO);
-  await client.connect(transportFor(server, provider, handle));
+  await client.connect(transportFor(server, provider, handle, secrets));
   try {
     return await fn(client);
   } finally {
@@ -69,12 +90,13 @@ export async function listMcpTools(
   servers: Record<string, McpServer>,
   provider: EnvironmentProvider,
   handle: EnvironmentHandle,
+  secrets?: RunSecretValues,
 ): Promise<ToolDefinition[]> {
   const out: ToolDefinition[] = [];
   for (const [serverName, server] of Object.entries(servers)) {
     let tools;
     try {
-      tools = await withMcpClient(server, provider, handle, async (c) => (await c.listTools()).tools);
+      tools = await withMcpClient(server, provider, handle, async (c) => (await c.listTools()).tools, secrets);
     } catch (err) {
       if (err instanceof McpConfigError) throw err;
       throw new McpConfigError(`MCP server "${serverName}" could not be started or listed: ${(err as Error).message}`);
@@ -98,9 +120,14 @@ export async function callMcpTool(
   input: unknown,
   provider: EnvironmentProvider,
   handle: EnvironmentHandle,
+  secrets?: RunSecretValues,
 ): Promise<ToolOutcome> {
-  const result = await withMcpClient(server, provider, handle, (c) =>
-    c.callTool({ name: toolName, arguments: (input ?? {}) as Record<string, unknown> }),
+  const result = await withMcpClient(
+    server,
+    provider,
+    handle,
+    (c) => c.callTool({ name: toolName, arguments: (input ?? {}) as Record<string, unknown> }),
+    secrets,
   );
   const content = Array.isArray(result.content) ? result.content : [];
   const text = content

@@ -176,4 +176,32 @@ describe('central configuration reaches runs', () => {
     const call = await platform.database.db.toolCall.findFirstOrThrow({ where: { runId: result.run_id } });
     expect((call.output as { stdout: string }).stdout).toBe('from-env from-base env-wins from-run-set\n');
   });
+  test('secret references in an MCP server object are resolved only where the server starts', async () => {
+    const value = 'mcp-secret-value-8f2a41c9';
+    await ok('POST', '/secrets', { name: 'MCP_TEST_TOKEN', value });
+    await ok('POST', '/mcp-servers', {
+      name: 'with-secret',
+      spec: {
+        command: process.execPath,
+        args: [EVERYTHING, 'stdio'],
+        env: { ECHO_TOKEN: { secret: 'MCP_TEST_TOKEN' } },
+      },
+    });
+    models.addScript('mcp-secret', [{ toolCalls: [{ name: 'mcp__s__get-env', input: {} }] }, { text: 'seen' }]);
+
+    const result = await run({
+      prompt: 'Env [script:mcp-secret]',
+      config: { mcp_servers: { s: { ref: 'with-secret' } } },
+    });
+
+    expect(result.state).toBe('SUCCEEDED');
+    // The run's record keeps the reference; the server saw a value (redacted from everything recorded).
+    expect(result.agent_config.mcp_servers.s.env).toEqual({ ECHO_TOKEN: { secret: 'MCP_TEST_TOKEN' } });
+    const call = await platform.database.db.toolCall.findFirstOrThrow({ where: { runId: result.run_id } });
+    expect(call.state).toBe('completed');
+    const output = JSON.stringify(call.output);
+    expect(output).toContain('ECHO_TOKEN');
+    expect(output).not.toContain(value);
+    expect(JSON.stringify(models.callsFor('mcp-secret'))).not.toContain(value);
+  });
 });
