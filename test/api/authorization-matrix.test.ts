@@ -37,7 +37,17 @@ interface RequestParts {
 
 /** Kinds of object a route acts on; each has a factory in FACTORIES that makes a fresh one per request. */
 type ObjectKind =
-  'run' | 'endedRun' | 'environment' | 'apiKey' | 'member' | 'secret' | 'rule' | 'prompt' | 'mcpServer' | 'varSet';
+  | 'run'
+  | 'endedRun'
+  | 'environment'
+  | 'apiKey'
+  | 'member'
+  | 'secret'
+  | 'rule'
+  | 'prompt'
+  | 'mcpServer'
+  | 'varSet'
+  | 'integration';
 
 type Row =
   /** Needs no key: called once without one. */
@@ -143,6 +153,8 @@ const MATRIX: Record<string, Row> = {
   [`get ${P}/agent/tasks/{taskId}`]: { object: 'run', ...READ_RUN },
   [`post ${P}/agent/tasks/{taskId}/cancel`]: { object: 'run', ...INTERVENE(200) },
   [`get ${P}/agent/models`]: { status: ALL(200) },
+  // What `ambit agent run` needs to serve a local run: needs the run permission.
+  [`get ${P}/agent/connection`]: { status: NOT_VIEWER(200) },
   [`get ${P}/ui-config`]: { status: ALL(200) },
 
   // Environments
@@ -232,6 +244,21 @@ const MATRIX: Record<string, Row> = {
     request: () => ({ body: { var_set_ids: [] } }),
   },
 
+  // Integrations (team objects only; changed by admins) and hosts
+  [`post ${P}/integrations`]: {
+    status: ADMIN(201),
+    request: (c) => ({ body: integrationBody(c.n) }),
+  },
+  [`get ${P}/integrations`]: { status: ALL(200) },
+  [`get ${P}/integrations/{integrationId}`]: { object: 'integration', team: ALL(200) },
+  [`patch ${P}/integrations/{integrationId}`]: {
+    object: 'integration',
+    team: ADMIN(200),
+    request: () => ({ body: { enabled: false } }),
+  },
+  [`delete ${P}/integrations/{integrationId}`]: { object: 'integration', team: ADMIN(200) },
+  [`get ${P}/hosts`]: { status: ALL(200) },
+
   // Team settings
   [`get ${P}/team/settings`]: { status: ALL(200) },
   [`patch ${P}/team/settings`]: { status: ADMIN(200), request: () => ({ body: { base_prompt: 'matrix' } }) },
@@ -279,7 +306,26 @@ function viaApi(path: string, table: string, body: (n: number) => Record<string,
   };
 }
 
+/** A generic webhook integration: no remote service to register with. */
+function integrationBody(n: number): Record<string, unknown> {
+  return {
+    type: 'webhook',
+    name: `matrix-hook-${n}`,
+    config: { prompt_template: 'Investigate {{alert.name}}' },
+    secret_values: { webhook_secret: `matrix-webhook-secret-${n}-0123456789` },
+  };
+}
+
 const FACTORIES: Record<ObjectKind, Factory> = {
+  integration: async (_db, team, owner, h) => {
+    if (owner) throw new Error('integrations have no personal variant');
+    const res = await h.request<{ id: string }>('POST', `${P}/integrations`, {
+      key: team.admin,
+      body: integrationBody(++made + 100_000),
+    });
+    if (res.status !== 201) throw new Error(`making an integration failed: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  },
   secret: viaApi('/secrets', 'secrets', (n) => ({ name: `MATRIX_OBJECT_${n}`, value: 'matrix-object-value' })),
   rule: viaApi('/rules', 'rules', (n) => ({ name: `rule-object-${n}`, content: 'be nice' })),
   prompt: viaApi('/prompts', 'saved_prompts', (n) => ({ name: `prompt-object-${n}`, template: 'say hello' })),
