@@ -128,6 +128,8 @@ export interface IntegrationAdapter {
   configSchema: z.ZodType<Record<string, unknown>>;
   /** The secrets it reads, by role. */
   secretRoles: readonly SecretRole[];
+  /** Checks that settings and secrets go together (e.g. a token or GitHub App credentials); the problem, if any. */
+  checkSecrets?(config: Record<string, unknown>, secretRefs: Record<string, string>): string | undefined;
   /** Verifies the request (throws SignatureError) and turns it into events, a direct answer, or nothing. */
   handleRequest(ctx: IntegrationContext, req: InboundRequest): Promise<InboundResult>;
   /**

@@ -4,7 +4,7 @@
  * removal on delete, signature checks with GitHub's documented algorithm and test vector, which events start runs,
  * the context fetched for them (diff, failing checks' logs), and exactly-once intake.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { startFakeGithub, type FakeGithub } from '../fixtures/github/fake-github';
 import { validateRequest } from '../fixtures/github/openapi-validator';
 import {
@@ -177,7 +177,9 @@ describe('GitHub integration', () => {
     expect(ops).toEqual(
       expect.arrayContaining(['pulls/get', 'checks/list-for-ref', 'actions/download-job-logs-for-workflow-run']),
     );
-    expect(github.requests.some((r) => r.operationId === 'pulls/get' && r.accept?.includes('diff') === true)).toBe(true);
+    expect(github.requests.some((r) => r.operationId === 'pulls/get' && r.accept?.includes('diff') === true)).toBe(
+      true,
+    );
   });
 
   test('a configured label starts a run; other labels, comments without a mention, bots and other repos do not', async () => {
@@ -292,5 +294,60 @@ describe('the fake GitHub validates against the OpenAPI description', () => {
       'body.head: required',
     ]);
     expect(validateRequest('POST', '/repos/o/r/comments-everywhere', {}).problems[0]).toContain('not an operation');
+  });
+});
+
+describe('GitHub App credentials', () => {
+  test('an app JWT is exchanged for an installation token, used for registration; credentials are checked at create', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const installationToken = 'ghs_installation_token_42';
+    const github = await startFakeGithub({
+      token: installationToken,
+      app: {
+        id: 314,
+        installationId: 2718,
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
+    });
+    const platform = await startTestPlatform({ worker: false });
+    try {
+      const missingKey = await platform.request('POST', '/integrations', {
+        type: 'github',
+        name: 'app-nokey',
+        config: { repositories: ['octo/app'], api_url: github.url, app_id: 314, installation_id: 2718 },
+        secret_values: { webhook_secret: 's' },
+      });
+      expect(missingKey.status).toBe(400);
+      expect(missingKey.body.detail).toContain('secret_refs.app_private_key');
+      const noCredentials = await platform.request('POST', '/integrations', {
+        type: 'github',
+        name: 'nothing',
+        config: { repositories: ['octo/app'], api_url: github.url },
+        secret_values: { webhook_secret: 's' },
+      });
+      expect(noCredentials.status).toBe(400);
+      expect(noCredentials.body.detail).toContain('secret_refs.token');
+
+      const created = await platform.request('POST', '/integrations', {
+        type: 'github',
+        name: 'as-app',
+        config: { repositories: ['octo/app'], api_url: github.url, app_id: 314, installation_id: 2718 },
+        secret_values: {
+          webhook_secret: 'app-hook-secret',
+          app_private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(github.requests.map((r) => r.operationId)).toEqual([
+        'apps/create-installation-access-token',
+        'repos/create-webhook',
+      ]);
+      expect([...github.hooks.values()][0]?.config.secret).toBe('app-hook-secret');
+      expect(JSON.stringify(created.body)).not.toContain('PRIVATE KEY');
+      expect(github.violations).toEqual([]);
+    } finally {
+      await platform.stop();
+      await github.close();
+    }
   });
 });

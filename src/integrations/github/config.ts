@@ -2,6 +2,7 @@
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
 import type { IntegrationContext } from '../types';
+import { installationToken } from './app-auth';
 
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
@@ -25,12 +26,19 @@ export const GithubConfigSchema = z
     api_url: z.url({ protocol: /^https?$/, error: 'api_url: an http(s) URL' }).default('https://api.github.com'),
     /** Where repositories are cloned and pushed: `<git_url>/<owner>/<name>.git`. */
     git_url: z.url({ protocol: /^https?$/, error: 'git_url: an http(s) URL' }).default('https://github.com'),
+    /** GitHub App credentials (with the app_private_key secret) instead of a token. */
+    app_id: z.number().int().positive().optional(),
+    installation_id: z.number().int().positive().optional(),
     /** Register webhooks with GitHub on create (default); false when they are managed by hand. */
     register_webhook: z.boolean().default(true),
   })
   .refine((c) => (c.repositories?.length ?? 0) > 0 || c.organization !== undefined, {
     message: 'repositories or organization is required: which repositories may start runs',
     path: ['repositories'],
+  })
+  .refine((c) => (c.app_id === undefined) === (c.installation_id === undefined), {
+    message: 'app_id and installation_id go together (GitHub App credentials)',
+    path: ['installation_id'],
   });
 export type GithubConfig = z.infer<typeof GithubConfigSchema>;
 
@@ -38,14 +46,32 @@ export function githubConfigOf(ctx: IntegrationContext): GithubConfig {
   return GithubConfigSchema.parse(ctx.integration.config);
 }
 
+/** The token GitHub calls are made with: the integration's token, or a GitHub App installation token. */
+export async function githubToken(
+  ctx: IntegrationContext,
+  config: GithubConfig = githubConfigOf(ctx),
+): Promise<string> {
+  if (config.app_id !== undefined && config.installation_id !== undefined) {
+    const privateKeyPem = await ctx.secret('app_private_key');
+    if (!privateKeyPem) throw new Error('the GitHub integration has app_id but no app_private_key secret');
+    return installationToken({
+      apiUrl: config.api_url,
+      appId: config.app_id,
+      installationId: config.installation_id,
+      privateKeyPem,
+    });
+  }
+  const token = await ctx.secret('token');
+  if (!token) throw new Error('the GitHub integration has neither a token secret nor GitHub App credentials');
+  return token;
+}
+
 export async function githubClient(
   ctx: IntegrationContext,
   config: GithubConfig = githubConfigOf(ctx),
 ): Promise<Octokit> {
-  const token = await ctx.secret('token');
-  if (!token) throw new Error('the GitHub integration has no token secret: set secret_refs.token');
   return new Octokit({
-    auth: token,
+    auth: await githubToken(ctx, config),
     baseUrl: config.api_url.replace(/\/$/, ''),
     userAgent: 'ambit',
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },

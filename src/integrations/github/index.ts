@@ -19,8 +19,22 @@ export const githubAdapter: IntegrationAdapter = {
   configSchema: GithubConfigSchema,
   secretRoles: [
     { role: 'webhook_secret', required: true, description: 'the secret GitHub signs deliveries with' },
-    { role: 'token', required: true, description: 'a token that may read issues, comment, manage hooks, open PRs' },
+    {
+      role: 'token',
+      required: false,
+      description: 'a token that may read issues, comment, manage hooks and open PRs (or use a GitHub App)',
+    },
+    { role: 'app_private_key', required: false, description: "the GitHub App's private key (PEM), with app_id" },
   ],
+
+  checkSecrets(config, secretRefs) {
+    if (config['app_id'] !== undefined) {
+      return secretRefs['app_private_key'] ? undefined : 'secret_refs.app_private_key: required with app_id';
+    }
+    return secretRefs['token']
+      ? undefined
+      : 'secret_refs.token: required (a token that may read issues, comment, manage hooks and open PRs), unless app_id, installation_id and app_private_key give GitHub App credentials';
+  },
 
   async handleRequest(ctx, req) {
     const secret = await ctx.secret('webhook_secret');

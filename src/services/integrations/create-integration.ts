@@ -47,6 +47,8 @@ export async function createIntegration(
     ...(request.secret_refs ? { refs: request.secret_refs } : {}),
     ...(request.secret_values ? { values: request.secret_values } : {}),
   });
+  const secretProblem = adapter.checkSecrets?.(settings, secretRefs);
+  if (secretProblem) throw new AppError('invalid_request', secretProblem);
 
   const record: IntegrationRecord = {
     id: newIntegrationId(),

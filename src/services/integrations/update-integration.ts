@@ -6,6 +6,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import type { Principal } from '../../db/api-keys';
 import type { IntegrationItem, UpdateIntegrationRequest } from '../../integrations/schemas';
 import type { RegisterResult } from '../../integrations/types';
+import { AppError } from '../app-error';
 import { recordAudit } from '../audit';
 import type { ServiceDeps } from '../deps';
 import { isUniqueViolation } from '../environments/environment-access';
@@ -48,6 +49,8 @@ export async function updateIntegration(
     ...(request.secret_refs ? { refs: request.secret_refs } : {}),
     ...(request.secret_values ? { values: request.secret_values } : {}),
   });
+  const secretProblem = adapter.checkSecrets?.(settings, secretRefs);
+  if (secretProblem) throw new AppError('invalid_request', secretProblem);
   const next = { ...current, name, config: settings, secretRefs, enabled: request.enabled ?? current.enabled };
 
   const reregister =

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client';
-import { githubClient, githubConfigOf } from '../../integrations/github/config';
+import { githubClient, githubConfigOf, githubToken } from '../../integrations/github/config';
 import { createPullRequest, pushBranch } from '../../integrations/github/pull-request';
 import { AppError } from '../app-error';
 import type { ServiceDeps } from '../deps';
@@ -37,8 +37,7 @@ export async function openRunPullRequest(
   const integration = toIntegrationRecord(row);
   const ctx = integrationContext(deps, integration);
   const settings = githubConfigOf(ctx);
-  const token = await ctx.secret('token');
-  if (!token) throw new AppError('invalid_request', `the GitHub integration ${integration.name} has no token`);
+  const token = await githubToken(ctx, settings);
 
   await pushBranch({
     cwd: input.cwd,
