@@ -98,6 +98,14 @@ describe('approval gates', () => {
     expect(fs.readFileSync(marker, 'utf8').trim()).toBe('approved');
     const [record] = await eventsOf(runId, 'approval_decided');
     expect(record?.data).toMatchObject({ action_id: actionId, decision: 'approve', by: 'admin' });
+    // The run's audit trail names who approved which action.
+    const trail = (await platform.request('GET', `/agent/runs/${runId}/audit`)).body as {
+      events: { action: string; actor: { user_id: string | null }; data: Record<string, unknown> }[];
+    };
+    expect(trail.events.map((e) => [e.action, e.actor.user_id, e.data['action_id']])).toEqual([
+      ['run.created', 'admin', undefined],
+      ['run.approved', 'admin', actionId],
+    ]);
     expect(Date.parse((record?.data as { decided_at: string }).decided_at)).not.toBeNaN();
     const states = (await eventsOf(runId, 'state_changed')).map((e) => (e.data as { state: string }).state);
     expect(states).toEqual(['QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS', 'BLOCKED', 'INPROGRESS', 'SUCCEEDED']);
@@ -139,6 +147,11 @@ describe('approval gates', () => {
     expect(second).toContain('denied by admin: no echo today');
     const [record] = await eventsOf(runId, 'approval_decided');
     expect(record?.data).toMatchObject({ decision: 'deny', by: 'admin', comment: 'no echo today' });
+    const trail = (await platform.request('GET', `/agent/runs/${runId}/audit`)).body as {
+      events: { action: string }[];
+    };
+    // The viewer's refused attempt left no trace; the denial did.
+    expect(trail.events.map((e) => e.action)).toEqual(['run.created', 'run.denied']);
   });
 
   test('a command that matches no pattern runs without waiting', async () => {
