@@ -1,11 +1,13 @@
 /**
  * Schedules end to end on the real Temporal server, real workers, real API and PostgreSQL: a firing makes one run
  * (source SCHEDULED_AGENT, the schedule on the run, the schedule's creator) as a child workflow under the run id,
- * which cancel, follow-ups and reads reach as for any run; the overlap policy skips a firing while the last run
+ * which cancel, follow-ups and reads reach as for any run; it gets team secrets but not its creator's personal ones
+ * (while the same user's own run does); the overlap policy skips a firing while the last run
  * still works; a backfill makes one run per past firing, and a repeated backfill none; and the schedule keeps
  * firing after the worker and the API were stopped and started again. Firings come from `trigger`, backfill, and
  * (for overlap and restarts) the per-minute cron itself.
  */
+import { randomBytes } from 'node:crypto';
 import { Connection, Client, type ScheduleDescription } from '@temporalio/client';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { createLogger } from '../../src/logger';
@@ -37,8 +39,20 @@ describe('schedules on Temporal Schedules', () => {
     models = await startScriptedModelServer();
     models.addScript('sched-ok', [{ text: 'scheduled work done' }]);
     models.addScript('sched-hold', [{ gate: 'sched-hold-gate', text: 'held work done' }]);
+    // Reports which secrets the run's environment has, without printing a value.
+    const probe =
+      'for v in TEAM_TOKEN PERSONAL_TOKEN; do if [ -n "$(printenv $v)" ]; then echo "$v=present"; ' +
+      'else echo "$v=absent"; fi; done';
+    models.addScript('sched-secrets', [
+      { toolCalls: [{ name: 'run_shell_command', input: { command: probe } }] },
+      { text: 'checked' },
+    ]);
     platform = await startTestPlatform({
-      env: { OPENAI_COMPATIBLE_BASE_URL: models.url, AMBIT_DEFAULT_MODEL: 'openai-compatible/m' },
+      env: {
+        OPENAI_COMPATIBLE_BASE_URL: models.url,
+        AMBIT_DEFAULT_MODEL: 'openai-compatible/m',
+        AMBIT_MASTER_KEY: randomBytes(32).toString('base64'),
+      },
       worker: false,
     });
     worker = await platform.startWorker();
@@ -115,6 +129,45 @@ describe('schedules on Temporal Schedules', () => {
     expect(followup.body).toMatchObject({ run_id: run.run_id, delivery: 'restarted', execution: 2 });
     expect((await platform.waitForState(run.run_id, TERMINAL)).state).toBe('SUCCEEDED');
     expect(await runsOf(schedule.id)).toHaveLength(1);
+  });
+
+  test("a scheduled run gets the team's secrets but never its creator's personal ones", async () => {
+    // The platform's key belongs to a user (admin): a run it starts itself gets that user's personal secret.
+    const team = await platform.request('POST', '/secrets', { name: 'TEAM_TOKEN', value: 'team-value-1' });
+    expect(team.status).toBe(201);
+    const personal = await platform.request('POST', '/secrets', {
+      name: 'PERSONAL_TOKEN',
+      value: 'personal-value-1',
+      scope: 'User',
+    });
+    expect(personal.status).toBe(201);
+    const direct = await platform.request('POST', '/agent/runs', {
+      prompt: 'Which secrets? [script:sched-secrets] marker-direct-run',
+    });
+    expect((await platform.waitForState(direct.body.run_id, TERMINAL)).state).toBe('SUCCEEDED');
+    const directCall = JSON.stringify(
+      models.callsFor('sched-secrets').filter((c) => JSON.stringify(c.body).includes('marker-direct-run'))[1]?.body,
+    );
+    expect(directCall).toContain('TEAM_TOKEN=present');
+    expect(directCall).toContain('PERSONAL_TOKEN=present');
+
+    const schedule = await createSchedule({
+      name: 'Secrets probe',
+      cron_schedule: '0 3 * * *',
+      prompt: 'Which secrets? [script:sched-secrets] marker-scheduled-run',
+    });
+    expect((await platform.request('POST', `/agent/schedules/${schedule.id}/trigger`)).status).toBe(200);
+    const [run] = await until('the scheduled run', async () => {
+      const runs = await runsOf(schedule.id);
+      return runs.length > 0 ? runs : undefined;
+    });
+    expect((await platform.waitForState(run.run_id, TERMINAL)).state).toBe('SUCCEEDED');
+    expect(run.creator?.uid).toBe(schedule.created_by?.uid);
+    const scheduledCall = JSON.stringify(
+      models.callsFor('sched-secrets').filter((c) => JSON.stringify(c.body).includes('marker-scheduled-run'))[1]?.body,
+    );
+    expect(scheduledCall).toContain('TEAM_TOKEN=present');
+    expect(scheduledCall).toContain('PERSONAL_TOKEN=absent');
   });
 
   test('overlap skip: the cron firing that comes while the last run still works is skipped; cancel ends that run', async () => {
