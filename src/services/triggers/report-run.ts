@@ -12,6 +12,17 @@ import { adapterFor } from '../../integrations';
 import type { RunReport } from '../../integrations/types';
 import { integrationContext, toIntegrationRecord } from '../integrations/integration-context';
 
+/** Reports run inside recordRunState (30 s): a slow service must not make the state write time out. */
+export const REPORT_TIMEOUT_MS = 15_000;
+
+function withinTime<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface RunStateChange {
   runId: string;
   state: string;
@@ -77,7 +88,11 @@ export function createRunStateReporter(deps: {
           .map((d) => ({ url: d.url, ...(typeof d.branch === 'string' ? { branch: d.branch } : {}) })),
         target: objectOf(trigger.target),
       };
-      const nextTarget = await adapter.reportRun(integrationContext(deps, integration), report);
+      const nextTarget = await withinTime(
+        adapter.reportRun(integrationContext(deps, integration), report),
+        REPORT_TIMEOUT_MS,
+        `the ${integration.type} service did not answer within ${REPORT_TIMEOUT_MS / 1000} s`,
+      );
       if (nextTarget) {
         await db.runTrigger.update({
           where: { runId: change.runId },
