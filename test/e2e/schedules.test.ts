@@ -170,6 +170,29 @@ describe('schedules on Temporal Schedules', () => {
     expect(scheduledCall).toContain('PERSONAL_TOKEN=absent');
   });
 
+  test('a firing whose environment was deleted makes no run and records last_spawn_error', async () => {
+    const env = await platform.request('POST', '/environments', { name: 'gone-soon', docker_image: 'ubuntu:24.04' });
+    expect(env.status).toBe(201);
+    const schedule = await createSchedule({
+      name: 'Needs its environment',
+      cron_schedule: '0 3 * * *',
+      prompt: 'Work [script:sched-ok]',
+      agent_config: { environment_id: env.body.id },
+    });
+    expect(schedule.environment).toMatchObject({ name: 'gone-soon', docker_image: 'ubuntu:24.04' });
+    expect((await platform.request('DELETE', `/environments/${env.body.id}`)).status).toBe(200);
+
+    expect((await platform.request('POST', `/agent/schedules/${schedule.id}/trigger`)).status).toBe(200);
+    const failed = await until('the firing to record its error', async () => {
+      const got = await platform.request('GET', `/agent/schedules/${schedule.id}`);
+      return got.body.last_spawn_error ? got.body : undefined;
+    });
+    expect(failed.last_spawn_error).toContain('config.environment_id');
+    expect(failed.last_spawn_error).toContain(env.body.id);
+    expect(failed.history).toMatchObject({ last_ran: null, last_run_id: null });
+    expect(await runsOf(schedule.id)).toEqual([]);
+  });
+
   test('overlap skip: the cron firing that comes while the last run still works is skipped; cancel ends that run', async () => {
     const schedule = await createSchedule({
       name: 'Every minute',
