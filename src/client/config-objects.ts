@@ -197,7 +197,45 @@ export type AgentConnection = z.infer<typeof AgentConnectionSchema>;
 export class AgentResource {
   constructor(private readonly transport: Transport) {}
 
+  async skills(
+    params: { repo?: string; refresh?: boolean } = {},
+    options?: RequestOptions,
+  ): Promise<AgentSkillsResponse> {
+    return await listAgentSkills(this.transport, params, options);
+  }
+
   async connection(options?: RequestOptions): Promise<AgentConnection> {
     return await this.transport.request({ method: 'GET', path: '/agent/connection' }, AgentConnectionSchema, options);
   }
+}
+
+export const AgentSkillsResponseSchema = z.object({
+  agents: z.array(
+    z.object({
+      name: z.string(),
+      variants: z.array(
+        z.looseObject({
+          id: z.string(),
+          description: z.string(),
+          base_prompt: z.string(),
+          source: z.object({ owner: z.string(), name: z.string(), skill_path: z.string() }),
+          environments: z.array(z.object({ uid: z.string(), name: z.string() })),
+          error: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+export type AgentSkillsResponse = z.infer<typeof AgentSkillsResponseSchema>;
+
+/** Skills (SKILL.md) in the visible environments' repositories: `GET /agent`. */
+export async function listAgentSkills(
+  transport: Transport,
+  params: { repo?: string; refresh?: boolean } = {},
+  options?: RequestOptions,
+): Promise<AgentSkillsResponse> {
+  const query = new URLSearchParams();
+  if (params.repo) query.append('repo', params.repo);
+  if (params.refresh) query.append('refresh', 'true');
+  return await transport.request({ method: 'GET', path: '/agent', query }, AgentSkillsResponseSchema, options);
 }

@@ -234,8 +234,14 @@ export function parseSkillFile(content: string, fallbackName: string): ParsedSki
 
 /** The prompt of a run started from a skill: the skill's instructions, then what the user asked. */
 export function skillPrompt(skill: ParsedSkill, userPrompt: string | undefined): string {
-  const head = `# Skill: ${skill.name}\n\n${skill.instructions}`;
+  const head = `Use the skill "${skill.name}": ${skill.description}\n\n${skill.instructions}`;
   return userPrompt?.trim() ? `${head}\n\n# Task\n\n${userPrompt}` : head;
+}
+
+/** `owner/repo` of a repository URL: GitHub's, or the last two path segments of any other git URL. */
+export function repositorySlug(url: string): { owner: string; repo: string } | undefined {
+  const m = /([^/:\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(url.trim());
+  return m ? { owner: m[1]!, repo: m[2]! } : undefined;
 }
 
 /** `owner/repo:path/to/SKILL.md` → its parts; undefined when it is not of that shape. */

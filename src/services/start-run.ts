@@ -173,7 +173,7 @@ export async function insertRun(
     await findVisibleEnvironment(db, principal, config_.environment_id, 'config.environment_id');
   }
   // Central configuration: saved prompt rendered now (the run records its version), named objects checked.
-  const prepared = await prepareRunConfig(db, principal, request.prompt, config_);
+  const prepared = await prepareRunConfig(db, principal, request.prompt, config_, request.skill);
   const extras: Record<string, unknown> = {};
   if (request.skill !== undefined) extras['skill'] = request.skill;
   if (request.mode !== undefined) extras['mode'] = request.mode;

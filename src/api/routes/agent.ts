@@ -8,6 +8,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { LOCAL_HOST_PREFIX } from '../../domain';
 import type { ServiceDeps } from '../../services/deps';
+import { listAgentSkills, ListAgentsQuerySchema, ListAgentsResponseSchema } from '../../services/team/skills';
+import { parseOrThrow } from '../validation';
+import { singleValuedQuery } from './team';
 import { requirePermission } from '../../services/permissions';
 import { principalOf } from '../middleware/request-context';
 import type { PathHelpers } from './team';
@@ -26,6 +29,10 @@ export type AgentConnection = z.infer<typeof AgentConnectionSchema>;
 
 export function agentRouter(deps: ServiceDeps): Router {
   const router = Router();
+  router.get('/agent', async (req, res) => {
+    const query = parseOrThrow(ListAgentsQuerySchema, singleValuedQuery(req), 'query');
+    res.json(await listAgentSkills(deps, { principal: principalOf(res), query }));
+  });
   router.get('/agent/connection', (_req, res) => {
     requirePermission(principalOf(res), 'run', 'start local runs');
     const t = deps.config.temporal;
@@ -46,6 +53,21 @@ export function agentRouter(deps: ServiceDeps): Router {
 
 export function registerAgentPaths(registry: OpenAPIRegistry, h: PathHelpers): void {
   const { path, security, json, problem } = h;
+  registry.registerPath({
+    method: 'get',
+    path: path('/agent'),
+    operationId: 'listAgents',
+    summary:
+      'List skills (SKILL.md files) found in the repositories of the environments visible to this key, in the Oz shape; run one with skill or config.skill_spec',
+    tags: ['agent'],
+    security,
+    request: { query: ListAgentsQuerySchema },
+    responses: {
+      200: json('Skills grouped by name', ListAgentsResponseSchema.meta({ id: 'ListAgentsResponse' })),
+      400: problem('Invalid repo or flag (invalid_request)'),
+      401: problem('Missing or invalid API key (authentication_required)'),
+    },
+  });
   registry.registerPath({
     method: 'get',
     path: path('/agent/connection'),

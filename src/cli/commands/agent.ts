@@ -91,6 +91,33 @@ export function registerAgentCommands(program: Command, io: CliIO, state: CliSta
   const agent = program.command('agent').description('Run the agent on this machine, tracked by the platform.');
 
   agent
+    .command('skills')
+    .description('List the skills (SKILL.md) in your environments’ repositories; run one with `ambit run --skill`.')
+    .option('--repo <owner/repo>', 'only this repository')
+    .option('--refresh', 'read the repositories again')
+    .action(async (opts: { repo?: string; refresh?: boolean }, cmd: Command) => {
+      const ctx = commandContext(cmd, io, state);
+      const { agents } = await ctx.client.agent.skills({
+        ...(opts.repo ? { repo: opts.repo } : {}),
+        ...(opts.refresh ? { refresh: true } : {}),
+      });
+      const { out } = ctx;
+      if (out.format === 'json') return out.json({ agents });
+      const rows = agents.flatMap((a) => a.variants.map((v) => ({ name: a.name, ...v })));
+      if (out.format === 'ndjson') {
+        for (const r of rows) out.json(r);
+        return;
+      }
+      if (rows.length === 0 && out.format === 'pretty') {
+        return out.line(out.paint('dim', 'No skills found in the repositories of your environments.'));
+      }
+      out.table(
+        ['NAME', 'SKILL', 'DESCRIPTION', 'ENVIRONMENTS'],
+        rows.map((r) => [r.name, r.id, r.description, r.environments.map((e) => e.name).join(', ')]),
+      );
+    });
+
+  agent
     .command('run')
     .description(
       'Run the agent here, in the current directory (or --cwd), as a platform run (LOCAL): listed, steerable and ' +

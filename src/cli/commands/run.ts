@@ -56,7 +56,7 @@ const CiFlagsSchema = z.object({
   metadata: z.array(z.string()).default([]),
 });
 
-/** Stands for "no prompt" while the flags are checked: --saved-prompt runs need none. */
+/** Stands for "no prompt" while the flags are checked: --saved-prompt and --skill runs need none. */
 const SAVED_ONLY = '\u0000saved-prompt';
 
 function savedPromptOf(raw: Record<string, unknown>): NonNullable<RunAgentRequest['config']>['saved_prompt'] {
@@ -95,6 +95,7 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--saved-prompt <name>', 'start from a saved prompt (see `ambit prompt list`)')
+    .option('--skill <owner/repo:path>', 'start from a skill (see `ambit agent skills`)')
     .option(
       '--param <KEY=VALUE>',
       'a parameter of --saved-prompt (repeatable)',
@@ -123,7 +124,10 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
     .addHelpText('after', EXAMPLES)
     .action(async (prompt: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const ctx = commandContext(cmd, io, state);
-      state.exitCode = await startRun(ctx, { ...opts, prompt: prompt ?? (opts['savedPrompt'] ? SAVED_ONLY : prompt) });
+      state.exitCode = await startRun(ctx, {
+        ...opts,
+        prompt: prompt ?? (opts['savedPrompt'] || opts['skill'] ? SAVED_ONLY : prompt),
+      });
     });
 }
 
@@ -141,6 +145,7 @@ async function startRun(ctx: CommandContext, raw: Record<string, unknown>): Prom
     ciPromptBlock(context, log && { fileName: log.attachment.file_name, bytes: log.bytes, truncated: log.truncated });
   const request: RunAgentRequest = {
     ...(userPrompt.trim() ? { prompt: userPrompt } : {}),
+    ...(typeof raw['skill'] === 'string' ? { skill: raw['skill'] } : {}),
     source: onGithub ? 'GITHUB_ACTION' : 'CLI',
     ...(attachments.length > 0 ? { attachments } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),

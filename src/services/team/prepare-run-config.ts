@@ -1,6 +1,6 @@
 /**
  * The central-configuration part of creating a run, done once at creation so the run's record says what it used:
- * a saved prompt is rendered into the prompt (the config records its id and version), MCP server objects and
+ * a skill's instructions (SKILL.md) open the prompt, a saved prompt is rendered into the prompt (the config records its id and version), MCP server objects and
  * variable sets named by the request must exist (400 now rather than a failed run later), and a run served by an
  * ephemeral local host (`ambit agent run`) is recorded as LOCAL.
  */
@@ -9,6 +9,7 @@ import type { Db } from '../../db/client';
 import { isLocalHost, type AgentConfig } from '../../domain';
 import { AppError } from '../app-error';
 import { renderSavedPrompt } from '../prompts/render-saved-prompt';
+import { renderSkillPrompt } from './skills';
 
 export interface PreparedRun {
   prompt: string | undefined;
@@ -27,9 +28,16 @@ export async function prepareRunConfig(
   principal: Principal,
   prompt: string | undefined,
   config: AgentConfig,
+  skill?: string,
 ): Promise<PreparedRun> {
   let next = config;
   let text = prompt;
+  // A skill's instructions open the prompt; the run records which skill in config.skill_spec.
+  const skillSpec = skill ?? config.skill_spec;
+  if (skillSpec !== undefined) {
+    text = await renderSkillPrompt(db, principal, skillSpec, text, skill !== undefined ? 'skill' : 'config.skill_spec');
+    next = { ...next, skill_spec: skillSpec };
+  }
   if (config.saved_prompt) {
     const rendered = await renderSavedPrompt(db, principal, config.saved_prompt, prompt);
     text = rendered.prompt;
