@@ -9,7 +9,7 @@ type AuditRow = Prisma.AuditEventGetPayload<object>;
 
 export function toAuditEventItem(row: AuditRow): AuditEventItem {
   const data: Record<string, unknown> =
-    typeof row.data === "object" && row.data !== null && !Array.isArray(row.data) ? row.data : {};
+    typeof row.data === 'object' && row.data !== null && !Array.isArray(row.data) ? row.data : {};
   return {
     id: row.id.toString(),
     created_at: row.createdAt.toISOString(),
