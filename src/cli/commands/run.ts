@@ -123,6 +123,9 @@ export function registerRunCommand(program: Command, io: CliIO, state: CliState)
     .addOption(new Option('--poll-interval-ms <ms>', 'how often --follow/--wait poll').default('1000').hideHelp())
     .addHelpText('after', EXAMPLES)
     .action(async (prompt: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      if (prompt === undefined && !opts['savedPrompt'] && !opts['skill']) {
+        throw new UsageError("missing required argument 'prompt' (or start from --saved-prompt or --skill)");
+      }
       const ctx = commandContext(cmd, io, state);
       state.exitCode = await startRun(ctx, {
         ...opts,
