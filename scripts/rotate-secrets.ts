@@ -17,7 +17,6 @@ import { startEmbeddedDatabase } from '../src/db/embedded';
 import { keyFingerprint } from '../src/secrets/crypto';
 import { DEV_MASTER_KEY_FILE } from '../src/secrets/keys';
 import { rotateMasterKey } from '../src/secrets/rotate';
-import { databaseUrl } from '../workers/build-deps';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -38,7 +37,8 @@ async function main(): Promise<void> {
   if (!config.database.url) {
     embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.database.embeddedPort });
   }
-  const db = createDb(embedded?.url ?? databaseUrl(config), { maxConnections: 2 });
+  // (Not build-deps' databaseUrl: that module loads the integrations, which this command does not need.)
+  const db = createDb(embedded?.url ?? config.database.url ?? '', { maxConnections: 2 });
   try {
     const result = await rotateMasterKey(db, { from, to });
     console.log(
