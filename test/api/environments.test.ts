@@ -632,6 +632,40 @@ describe.each(DB_KINDS)('environments API on %s', (kind) => {
       expect((await h.db.run.findUniqueOrThrow({ where: { id: queued } })).environmentId).toBe(env.id);
     });
 
+    it('refuses (409) while a schedule, an integration or the team settings use it, naming each; force clears the team default', async () => {
+      const env = await newEnvironment(a.admin);
+      await h.db.schedule.create({
+        data: {
+          id: `sch_${env.id}`,
+          teamId: a.teamId,
+          scope: 'Team',
+          name: 'nightly',
+          cronSchedule: '0 3 * * *',
+          agentConfig: { environment_id: env.id },
+        },
+      });
+      await h.db.integration.create({
+        data: {
+          id: `int_${env.id}`,
+          teamId: a.teamId,
+          type: 'webhook',
+          name: `hook-${env.id}`,
+          config: { environment_id: env.id },
+        },
+      });
+      await h.db.team.update({ where: { id: a.teamId }, data: { defaultEnvironmentId: env.id } });
+
+      expect(expectProblem(await del(a.admin, env.id), 409, 'conflict').detail).toBe(
+        `environment ${env.id} is used by schedule "nightly", webhook integration "hook-${env.id}", ` +
+          'the team settings (default_environment_id); point them at another environment first, or delete with ?force=true',
+      );
+      expect((await get(a.admin, env.id)).status).toBe(200);
+      expect((await del(a.admin, env.id, '?force=true')).body).toEqual({ success: true });
+      expect((await h.db.team.findUniqueOrThrow({ where: { id: a.teamId } })).defaultEnvironmentId).toBeNull();
+      await h.db.schedule.delete({ where: { id: `sch_${env.id}` } });
+      await h.db.integration.delete({ where: { id: `int_${env.id}` } });
+    });
+
     it('deletes once every run using it has ended', async () => {
       const env = await newEnvironment(a.admin);
       const run = await insertRun(h.db, a.teamId, { environmentId: env.id, state: 'INPROGRESS' });

@@ -1,7 +1,7 @@
 /**
- * `DELETE /environments/{id}`. Runs refer to environments by id only; deleting one that runs which have not ended
- * still use would pull the ground from under them, so that answers 409 unless `force` is given. (Schedules and
- * integrations will be checked here too once they refer to environments.)
+ * `DELETE /environments/{id}`. Runs, schedules, integrations and the team's settings refer to environments by id
+ * only; deleting one that runs which have not ended, a schedule, an integration or the team default still use would
+ * pull the ground from under them, so that answers 409 naming the users unless `force` is given.
  */
 import type { Principal } from '../../db/api-keys';
 import { TERMINAL_STATES, type DeleteEnvironmentResponse } from '../../domain';
@@ -41,6 +41,32 @@ export async function deleteEnvironment(
         take: RUNS_NAMED,
       }),
     ]);
+    const [schedules, integrations, team] = await Promise.all([
+      db.schedule.findMany({
+        where: { teamId: environment.teamId, agentConfig: { path: ['environment_id'], equals: environmentId } },
+        select: { name: true },
+        orderBy: { name: 'asc' },
+      }),
+      db.integration.findMany({
+        where: { teamId: environment.teamId, config: { path: ['environment_id'], equals: environmentId } },
+        select: { type: true, name: true },
+        orderBy: { name: 'asc' },
+      }),
+      db.team.findUnique({ where: { id: environment.teamId }, select: { defaultEnvironmentId: true } }),
+    ]);
+    const users = [
+      ...schedules.map((x) => `schedule ${JSON.stringify(x.name)}`),
+      ...integrations.map((x) => `${x.type} integration ${JSON.stringify(x.name)}`),
+      ...(team?.defaultEnvironmentId === environmentId ? ['the team settings (default_environment_id)'] : []),
+    ];
+    if (users.length > 0) {
+      throw new AppError(
+        'conflict',
+        `environment ${environmentId} is used by ${users.join(', ')}; point ${users.length === 1 ? 'it' : 'them'} ` +
+          'at another environment first, or delete with ?force=true',
+        { retryable: false, headers: { 'x-should-retry': 'false' } },
+      );
+    }
     if (count > 0) {
       const one = count === 1;
       const ids = named.map((r) => r.id).join(', ');
@@ -56,6 +82,11 @@ export async function deleteEnvironment(
   try {
     await db.$transaction(async (tx) => {
       await tx.environment.delete({ where: { id: environment.id } });
+      // A forced delete leaves no dangling team default (runs then fall back to the host's default environment).
+      await tx.team.updateMany({
+        where: { id: environment.teamId, defaultEnvironmentId: environment.id },
+        data: { defaultEnvironmentId: null },
+      });
       await recordAudit(tx, {
         teamId: environment.teamId,
         principal,
