@@ -5,6 +5,7 @@
  * run is started and its tool called.
  */
 import path from 'node:path';
+import { runAmbit } from '../cli/spawn-cli';
 import { startScriptedModelServer, type ScriptedModelServer } from '../fixtures/model-server';
 import { BUSYBOX_IMAGE, connectDocker, ensureTestImages } from '../helpers/docker';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
@@ -203,5 +204,40 @@ describe('central configuration reaches runs', () => {
     expect(output).toContain('ECHO_TOKEN');
     expect(output).not.toContain(value);
     expect(JSON.stringify(models.callsFor('mcp-secret'))).not.toContain(value);
+  });
+  test('the CLI manages the objects and starts a run from a saved prompt with --param', async () => {
+    const env = { AMBIT_API_URL: platform.api.url, AMBIT_API_KEY: platform.apiKey };
+    const cli = async (...args: string[]) => {
+      const r = await runAmbit(args, env, 60_000);
+      if (r.code !== 0) throw new Error(`ambit ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await cli('rule', 'create', '--name', 'cli-rule', '--content', 'RULE-FROM-CLI', '-o', 'json');
+    await cli('rule', 'update', 'cli-rule', '--disable');
+    const rules = JSON.parse(await cli('rule', 'list', '-o', 'json')) as {
+      rules: { name: string; enabled: boolean }[];
+    };
+    expect(rules.rules.find((r) => r.name === 'cli-rule')).toMatchObject({ enabled: false });
+    await cli(
+      'prompt',
+      'create',
+      '--name',
+      'cli-prompt',
+      '--template',
+      'Check {{thing}} [script:cli-saved]',
+      '--param-def',
+      'thing',
+    );
+    models.addScript('cli-saved', [{ text: 'checked' }]);
+
+    const created = JSON.parse(
+      await cli('run', '--saved-prompt', 'cli-prompt', '--param', 'thing=the-logs', '--wait', '-o', 'json'),
+    ) as { run_id: string; state: string; prompt: string; agent_config: { saved_prompt: unknown } };
+
+    expect(created).toMatchObject({ state: 'SUCCEEDED', prompt: 'Check the-logs [script:cli-saved]' });
+    expect(created.agent_config.saved_prompt).toMatchObject({ name: 'cli-prompt', version: 1 });
+    const usage = await runAmbit(['run', '--saved-prompt', 'cli-prompt', '--param', 'oops'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--param needs KEY=VALUE/);
   });
 });
