@@ -96,8 +96,8 @@ export function hostSecretsOpener(keys: KeyConfig): (sealed: string, runId?: str
 type AnyActivity = (...args: never[]) => Promise<unknown>;
 
 /**
- * Wraps every activity that receives `sealedSecrets` so that what it returns, and the message of what it throws,
- * is redacted of the secret values this worker has opened (and their encodings) before Temporal records it.
+ * Wraps the activities so that what an activity that received `sealedSecrets` returns, and what any activity
+ * throws, is redacted of the secret values this worker has handled (and their encodings) before Temporal records it.
  */
 export function withSecretRedaction<T extends Record<string, AnyActivity>>(activities: T): T {
   const wrapped: Record<string, AnyActivity> = {};
@@ -107,10 +107,11 @@ export function withSecretRedaction<T extends Record<string, AnyActivity>>(activ
         (a) =>
           typeof a === 'object' && a !== null && typeof (a as { sealedSecrets?: unknown }).sealedSecrets === 'string',
       );
-      if (!carriesSecrets) return fn(...args);
       try {
-        return knownSecretsRedactor().redactDeep(await fn(...args));
+        const result = await fn(...args);
+        return carriesSecrets ? knownSecretsRedactor().redactDeep(result) : result;
       } catch (err) {
+        // Any activity's failure message lands in the history (e.g. a provider error quoting a key): redact them all.
         throw redactError(err);
       }
     };
@@ -121,16 +122,19 @@ export function withSecretRedaction<T extends Record<string, AnyActivity>>(activ
 function redactError(err: unknown): unknown {
   const redactor = knownSecretsRedactor();
   if (!(err instanceof Error) || redactor.empty) return err;
+  const message = redactor.redact(err.message);
   if (err instanceof ApplicationFailure) {
+    const details = redactor.redactDeep<unknown[]>(err.details ?? []);
+    if (message === err.message && JSON.stringify(details) === JSON.stringify(err.details ?? [])) return err;
     return ApplicationFailure.create({
-      message: redactor.redact(err.message),
+      message,
       type: err.type ?? undefined,
       nonRetryable: err.nonRetryable ?? undefined,
-      details: redactor.redactDeep<unknown[]>(err.details ?? []),
+      details,
       category: err.category ?? undefined,
     });
   }
-  err.message = redactor.redact(err.message);
+  if (message !== err.message) err.message = message;
   if (err.stack) err.stack = redactor.redact(err.stack);
   return err;
 }

@@ -3,12 +3,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { withSecretRedaction } from '../../activities/secrets';
 import { ConfigError, loadConfig } from '../../src/config';
 import {
   AesGcmPayloadCodec,
   decrypt,
   encrypt,
   ENCRYPTED_ENCODING,
+  forgetSecretValues,
   hostKeyOf,
   keyFingerprint,
   masterKeyOf,
@@ -16,6 +19,7 @@ import {
   openSecretValue,
   REDACTED,
   Redactor,
+  rememberSecretValues,
   rewrapSecret,
   sealForHost,
   sealSecretValue,
@@ -190,5 +194,36 @@ describe('configuration of keys', () => {
     expect(cfg.models.openai.apiKey).toBeUndefined();
     expect(cfg.harness.credentials['OPENAI_API_KEY']).toBeUndefined();
     expect(() => loadConfig({ ...base, OPENAI_API_KEY: 'secret:lower' })).toThrow(/OPENAI_API_KEY: secret:NAME/);
+  });
+});
+
+describe('activity redaction wrapper', () => {
+  afterEach(() => forgetSecretValues());
+
+  test('redacts what a secrets-carrying activity returns, and what any activity throws', async () => {
+    const value = `wrap-${crypto.randomBytes(8).toString('hex')}`;
+    rememberSecretValues([value]);
+    const activities = withSecretRedaction({
+      onHost: (input: { sealedSecrets?: string }) => Promise.resolve({ out: `printed ${value}`, input }),
+      onPlatform: (_input: { runId: string }) => Promise.resolve({ out: `kept ${value}` }),
+      failsPlainly: (_input: { runId: string }) => Promise.reject(new Error(`provider said ${value}`)),
+      failsAsApplication: (_input: { runId: string }) =>
+        Promise.reject(ApplicationFailure.nonRetryable(`setup printed ${value}`, 'EnvironmentSetupFailed', { value })),
+    });
+    expect(await activities.onHost({ sealedSecrets: 'ambit-sealed-v1:x:y' })).toEqual({
+      out: 'printed ***',
+      input: { sealedSecrets: 'ambit-sealed-v1:x:y' },
+    });
+    // Platform results without sealed secrets are left alone (callModel and appendEvents redact their own).
+    expect(await activities.onPlatform({ runId: 'r' })).toEqual({ out: `kept ${value}` });
+    await expect(activities.failsPlainly({ runId: 'r' })).rejects.toThrow('provider said ***');
+    const failure = await activities.failsAsApplication({ runId: 'r' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({
+      message: 'setup printed ***',
+      type: 'EnvironmentSetupFailed',
+      nonRetryable: true,
+      details: [{ value: '***' }],
+    });
   });
 });
