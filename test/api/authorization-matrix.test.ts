@@ -47,7 +47,8 @@ type ObjectKind =
   | 'prompt'
   | 'mcpServer'
   | 'varSet'
-  | 'integration';
+  | 'integration'
+  | 'schedule';
 
 type Row =
   /** Needs no key: called once without one. */
@@ -244,6 +245,30 @@ const MATRIX: Record<string, Row> = {
     request: () => ({ body: { var_set_ids: [] } }),
   },
 
+  // Schedules: changing one needs the run permission (a schedule starts runs); personal ones are their owner's.
+  [`post ${P}/agent/schedules`]: {
+    status: NOT_VIEWER(201),
+    request: (c) => ({ body: { name: `schedule-${c.n}`, cron_schedule: NEVER_SOON, prompt: 'matrix', team: true } }),
+  },
+  [`get ${P}/agent/schedules`]: { status: ALL(200) },
+  [`get ${P}/agent/schedules/{scheduleId}`]: { object: 'schedule', ...READ_RUN },
+  [`put ${P}/agent/schedules/{scheduleId}`]: {
+    object: 'schedule',
+    ...INTERVENE(200),
+    request: (c) => ({
+      body: { name: `replaced-${c.n}`, cron_schedule: NEVER_SOON, prompt: 'matrix', enabled: true },
+    }),
+  },
+  [`delete ${P}/agent/schedules/{scheduleId}`]: { object: 'schedule', ...INTERVENE(200) },
+  [`post ${P}/agent/schedules/{scheduleId}/pause`]: { object: 'schedule', ...INTERVENE(200) },
+  [`post ${P}/agent/schedules/{scheduleId}/resume`]: { object: 'schedule', ...INTERVENE(200) },
+  [`post ${P}/agent/schedules/{scheduleId}/trigger`]: { object: 'schedule', ...INTERVENE(200) },
+  [`post ${P}/agent/schedules/{scheduleId}/backfill`]: {
+    object: 'schedule',
+    ...INTERVENE(200),
+    request: () => ({ body: { start_time: '2020-01-02T00:00:00Z', end_time: '2020-01-03T00:00:00Z' } }),
+  },
+
   // Integrations (team objects only; changed by admins) and hosts
   [`post ${P}/integrations`]: {
     status: ADMIN(201),
@@ -285,22 +310,24 @@ let made = 0;
  * viewer cannot create personal objects, but may own some (a member demoted to viewer keeps theirs): those are made
  * by a member and handed to the viewer in `table`.
  */
-function viaApi(path: string, table: string, body: (n: number) => Record<string, unknown>): Factory {
+function viaApi(
+  path: string,
+  table: string,
+  body: (n: number) => Record<string, unknown>,
+  scopeOf: (personal: boolean) => Record<string, unknown> = (personal) => ({ scope: personal ? 'User' : 'Team' }),
+  ownerColumns = 'owner_user_id = $1, owner_key = $1',
+): Factory {
   return async (db, team, owner, h) => {
     const viewerOwns = owner !== null && owner === team.users.viewer;
     const who = (Object.keys(team.users) as (keyof TeamKeys['users'])[]).find((k) => team.users[k] === owner);
     const key = viewerOwns ? team.member : who ? team[who] : team.admin;
     const res = await h.request<{ id: string }>('POST', `${P}${path}`, {
       key,
-      body: { ...body(++made), scope: owner ? 'User' : 'Team' },
+      body: { ...body(++made), ...scopeOf(owner !== null) },
     });
     if (res.status !== 201) throw new Error(`making an object with POST ${path} failed: ${JSON.stringify(res.body)}`);
     if (viewerOwns) {
-      await db.$executeRawUnsafe(
-        `UPDATE "${table}" SET owner_user_id = $1, owner_key = $1 WHERE id = $2`,
-        owner,
-        res.body.id,
-      );
+      await db.$executeRawUnsafe(`UPDATE "${table}" SET ${ownerColumns} WHERE id = $2`, owner, res.body.id);
     }
     return res.body.id;
   };
@@ -316,7 +343,17 @@ function integrationBody(n: number): Record<string, unknown> {
   };
 }
 
+/** Yearly, so no schedule made here ever fires by itself during the test. */
+const NEVER_SOON = '0 0 1 1 *';
+
 const FACTORIES: Record<ObjectKind, Factory> = {
+  schedule: viaApi(
+    '/agent/schedules',
+    'schedules',
+    (n) => ({ name: `schedule-object-${n}`, cron_schedule: NEVER_SOON, prompt: 'matrix' }),
+    (personal) => ({ team: !personal }),
+    'owner_user_id = $1',
+  ),
   integration: async (_db, team, owner, h) => {
     if (owner) throw new Error('integrations have no personal variant');
     const res = await h.request<{ id: string }>('POST', `${P}/integrations`, {
@@ -484,6 +521,16 @@ describe('authorization matrix', () => {
     revokedKey = await make({ revokedAt: past });
   });
   afterAll(async () => {
+    if (h) {
+      // Schedules live in Temporal too: delete them there, and stop the runs a trigger started.
+      const schedules = await h.db.schedule.findMany({ where: { teamId: { in: [a.teamId, b.teamId] } } });
+      for (const s of schedules) {
+        const admin = s.teamId === a.teamId ? a.admin : b.admin;
+        await h.request('DELETE', `${P}/agent/schedules/${s.id}`, { key: admin });
+      }
+      const runs = await h.db.run.findMany({ where: { teamId: { in: [a.teamId, b.teamId] } }, select: { id: true } });
+      for (const run of runs) h.track(run.id);
+    }
     await h?.close();
   });
 
