@@ -154,6 +154,8 @@ const MATRIX: Record<string, Row> = {
   [`get ${P}/agent/tasks/{taskId}`]: { object: 'run', ...READ_RUN },
   [`post ${P}/agent/tasks/{taskId}/cancel`]: { object: 'run', ...INTERVENE(200) },
   [`get ${P}/agent/models`]: { status: ALL(200) },
+  // The agents (skills) runs can use.
+  [`get ${P}/agent`]: { status: ALL(200) },
   // What `ambit agent run` needs to serve a local run: needs the run permission.
   [`get ${P}/agent/connection`]: { status: NOT_VIEWER(200) },
   [`get ${P}/ui-config`]: { status: ALL(200) },
