@@ -283,6 +283,36 @@ describe('no secret leaks', () => {
     await expectNoLeaks({ historyText: histories.join('\n') });
   });
 
+  test('a scheduled run of a member’s personal schedule gets team secrets, never the member’s personal ones', async () => {
+    models.addScript('scheduled', [
+      { toolCalls: [shell('echo "personal=[${PERSONAL_TOKEN:-absent}]"; printf %s "$LEAK_TOKEN" | sha256sum')] },
+      { text: 'ok' },
+    ]);
+    const schedule = await call(team.member, 'POST', '/agent/schedules', {
+      name: 'personal-nightly',
+      cron_schedule: '0 3 1 1 *',
+      prompt: 'Nightly [script:scheduled]',
+      team: false,
+    });
+    expect(schedule.status).toBeLessThan(300);
+    expect((await call(team.member, 'POST', `/agent/schedules/${schedule.body.id}/trigger`)).status).toBe(200);
+    let run: { id: string; creatorUserId: string | null; source: string } | null = null;
+    for (let i = 0; i < 600 && !run; i++) {
+      run = await platform.database.db.run.findFirst({
+        where: { scheduleId: schedule.body.id },
+        select: { id: true, creatorUserId: true, source: true },
+      });
+      if (!run) await new Promise((r) => setTimeout(r, 100));
+    }
+    // The run is the member's (their schedule), yet scheduled: no personal secret.
+    expect(run).toMatchObject({ creatorUserId: team.users.member, source: 'SCHEDULED_AGENT' });
+    expect((await waitForEnd(team.member, run!.id)).state).toBe('SUCCEEDED');
+    const [out] = await platform.database.db.toolCall.findMany({ where: { runId: run!.id } });
+    expect(JSON.stringify(out?.output)).toContain('personal=[absent]');
+    expect(JSON.stringify(out?.output)).toContain(sha256(values.LEAK_TOKEN));
+    await call(team.member, 'DELETE', `/agent/schedules/${schedule.body.id}`);
+  });
+
   test('in a Docker environment, setup commands and tools see the secrets through exec variables, and nothing leaks', async () => {
     const env = await call(team.admin, 'POST', '/environments', {
       name: 'leaky-container',
