@@ -16,7 +16,8 @@ import {
   unsealForHost,
 } from '../../src/secrets';
 import { appendEvents } from '../../activities/record';
-import { sealRunSecretsFor } from '../../activities/secrets';
+import { createModelGateway } from '../../activities/model/registry';
+import { modelCredentialsFor, sealRunSecretsFor } from '../../activities/secrets';
 import { createTeam, insertRun, startHarness, type Harness, type TeamKeys } from './helpers';
 
 const MASTER = crypto.randomBytes(32);
@@ -291,6 +292,24 @@ describe('secrets API', () => {
     const [event] = await h.db.runEvent.findMany({ where: { runId, key: 'leak-1' } });
     expect(event?.data).toEqual({ message: 'token ***', nested: ['***'] });
     forgetSecretValues();
+  });
+
+  test('a model provider key given as secret:NAME is the run team’s secret of that name', async () => {
+    const models = createModelGateway({
+      ...h.config.models,
+      openaiCompatible: { apiKeySecret: 'PROVIDER_KEY', baseURL: 'http://127.0.0.1:9/v1', models: [] },
+    });
+    const deps = { db: h.db, models, secretKeys: h.config };
+    const t = await createTeam(h.db, 'model-key');
+    await expect(modelCredentialsFor(deps, t.teamId, 'openai-compatible/m')).rejects.toThrow(
+      /team secret PROVIDER_KEY, which this team does not have; create it with `ambit secret create PROVIDER_KEY`/,
+    );
+    const value = secretValue();
+    await create(t.admin, { name: 'PROVIDER_KEY', value });
+    expect(await modelCredentialsFor(deps, t.teamId, 'openai-compatible/m')).toEqual({ apiKey: value });
+    // Providers configured with a key of their own need no secret.
+    expect(await modelCredentialsFor(deps, t.teamId, 'anthropic/claude')).toBeUndefined();
+    expect(models.isConfigured('openai-compatible')).toBe(true);
   });
 
   test('logs are redacted of every value the process has handled', () => {
