@@ -189,6 +189,7 @@ export const AgentConnectionSchema = z.object({
     namespace: z.string(),
     task_queue_prefix: z.string(),
     credentials_required: z.boolean(),
+    payload_encryption: z.boolean().optional(),
   }),
   local_host_prefix: z.string(),
 });

@@ -22,6 +22,8 @@ export const AgentConnectionSchema = z.object({
     task_queue_prefix: z.string(),
     /** True when the cluster expects TLS or an API key: the CLI must have TEMPORAL_* credentials of its own. */
     credentials_required: z.boolean(),
+    /** True when payloads are encrypted: the CLI needs the same AMBIT_TEMPORAL_PAYLOAD_KEY (never sent by the API). */
+    payload_encryption: z.boolean(),
   }),
   local_host_prefix: z.string(),
 });
@@ -43,6 +45,7 @@ export function agentRouter(deps: ServiceDeps): Router {
         namespace: t.namespace,
         task_queue_prefix: t.taskQueuePrefix,
         credentials_required: t.apiKey !== undefined || t.tls?.enabled === true,
+        payload_encryption: deps.config.secrets.payloadCodec !== undefined,
       },
       local_host_prefix: LOCAL_HOST_PREFIX,
     };

@@ -156,6 +156,20 @@ async function runLocal(ctx: CommandContext, raw: Record<string, unknown>): Prom
   const connection = await client.agent.connection();
   const hostId = `${connection.local_host_prefix}${randomBytes(8).toString('hex')}`;
   const passthrough = ctx.io.env.passthrough;
+  if (connection.temporal.payload_encryption && !passthrough['AMBIT_TEMPORAL_PAYLOAD_KEY']) {
+    throw new UsageError(
+      "the platform encrypts Temporal payloads: set AMBIT_TEMPORAL_PAYLOAD_KEY to the platform's key to run locally",
+    );
+  }
+  if (
+    connection.temporal.credentials_required &&
+    !passthrough['TEMPORAL_API_KEY'] &&
+    !passthrough['TEMPORAL_TLS_CLIENT_CERT_PATH']
+  ) {
+    ctx.io.stderr.write(
+      "Note: the platform's Temporal expects credentials; set TEMPORAL_API_KEY or TEMPORAL_TLS_* if the connection fails.\n",
+    );
+  }
   const host = await startLocalHost(
     {
       ...passthrough,
