@@ -205,17 +205,23 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
       }
     });
 
-    it('requires a prompt unless a skill is given', async () => {
+    it('requires a prompt unless a skill or saved prompt is given, and a skill that names a readable SKILL.md', async () => {
       const problem = expectProblem(await create(a.member, { title: 'no prompt' }), 400, 'invalid_request');
-      expect(problem.detail).toContain('prompt: prompt is required unless skill or config.skill_spec is given');
-      expect((await create(a.member, { skill: 'acme/repo:deploy' })).status).toBe(200);
+      expect(problem.detail).toContain(
+        'prompt: prompt is required unless skill, config.skill_spec or config.saved_prompt is given',
+      );
+      // Skills resolve at creation (test/api/team.test.ts runs a real one); an unreadable one creates nothing.
+      const before = await h.db.run.count({ where: { teamId: a.teamId } });
+      expect(
+        expectProblem(await create(a.member, { skill: 'acme/repo:deploy' }), 400, 'invalid_request').detail,
+      ).toMatch(/^skill: /);
+      expect(await h.db.run.count({ where: { teamId: a.teamId } })).toBe(before);
     });
 
     it('keeps the request fields without a column of their own on the creation event', async () => {
       const attachments = [{ file_name: 'notes.txt', mime_type: 'text/plain', data: 'aGVsbG8=' }];
       const res = await create(a.member, {
         prompt: 'with extras',
-        skill: 'acme/repo:review',
         mode: 'plan',
         interactive: true,
         attachments,
@@ -224,7 +230,6 @@ describe.each(DB_KINDS)('runs API on %s', (kind) => {
       const event = await h.db.runEvent.findFirstOrThrow({ where: { runId: res.body.run_id, key: 'created' } });
       expect(event.data).toEqual({
         state: 'QUEUED',
-        skill: 'acme/repo:review',
         mode: 'plan',
         interactive: true,
         attachments,

@@ -2,7 +2,6 @@
  * The GitHub integration: webhook deliveries verified with @octokit/webhooks (X-Hub-Signature-256), mentions and
  * labels start runs with the issue or PR as context, progress goes back as one comment edited in place.
  */
-import { Webhooks } from '@octokit/webhooks';
 import { AppError } from '../../services/app-error';
 import { SignatureError, type IntegrationAdapter } from '../types';
 import { GithubConfigSchema, githubClient, githubConfigOf } from './config';
@@ -42,6 +41,9 @@ export const githubAdapter: IntegrationAdapter = {
     const signature = req.headers['x-hub-signature-256'];
     if (!signature) throw new SignatureError('missing X-Hub-Signature-256 header');
     const body = req.rawBody.toString('utf8');
+    // Imported when first needed: @octokit/webhooks is ESM whose dependency @octokit/webhooks-methods exports only
+    // `import` conditions, which a CommonJS require (tsx's, when the API runs from source) cannot resolve.
+    const { Webhooks } = await import('@octokit/webhooks');
     const valid = await new Webhooks({ secret }).verify(body, signature).catch(() => false);
     if (!valid) throw new SignatureError('X-Hub-Signature-256 does not match the body');
 

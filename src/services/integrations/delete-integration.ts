@@ -18,8 +18,9 @@ export async function deleteIntegration(
 ): Promise<DeleteIntegrationResponse> {
   const { db, logger } = deps;
   const { principal } = input;
-  requirePermission(principal, 'admin', 'delete integrations');
+  // Looked up first: another team's integration is 404 for every role, a visible one 403 for non-admins.
   const row = await findTeamIntegration(deps, principal, input.integrationId);
+  requirePermission(principal, 'admin', 'delete integrations');
   const record = toIntegrationRecord(row);
   const adapter = adapterFor(record.type);
   let webhookRemoved = record.remoteHookId === null;

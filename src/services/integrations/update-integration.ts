@@ -24,8 +24,9 @@ export async function updateIntegration(
 ): Promise<IntegrationItem> {
   const { db, config, logger } = deps;
   const { principal, request } = input;
-  requirePermission(principal, 'admin', 'change integrations');
+  // Looked up first: another team's integration is 404 for every role, a visible one 403 for non-admins.
   const before = await findTeamIntegration(deps, principal, input.integrationId);
+  requirePermission(principal, 'admin', 'change integrations');
   const current = toIntegrationRecord(before);
   const name = request.name ?? current.name;
   const { adapter, config: settings } = await validateIntegrationConfig(

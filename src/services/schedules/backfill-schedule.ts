@@ -16,8 +16,9 @@ export async function backfillSchedule(
   input: { principal: Principal; scheduleId: string; request: BackfillScheduleRequest },
 ): Promise<{ schedule_id: string; start_time: string; end_time: string }> {
   const { principal, request } = input;
-  assertMayChangeSchedules(principal, 'backfill');
+  // Looked up first: an invisible schedule is 404 for every role, a visible one 403 for viewers.
   const row = await findVisibleSchedule(deps.db, principal, input.scheduleId);
+  assertMayChangeSchedules(principal, 'backfill');
   const start = new Date(request.start_time);
   const end = new Date(request.end_time);
   try {

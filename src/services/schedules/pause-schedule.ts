@@ -1,7 +1,7 @@
 import type { Principal } from '../../db/api-keys';
 import type { ScheduledAgentItem } from '../../domain';
 import type { ServiceDeps } from '../deps';
-import { assertMayChangeSchedules } from './schedule-access';
+import { assertMayChangeSchedules, findVisibleSchedule } from './schedule-access';
 import { toItem } from './schedule-item';
 import { changeSchedule } from './sync-temporal';
 
@@ -11,6 +11,8 @@ export async function setScheduleEnabled(
   input: { principal: Principal; scheduleId: string; enabled: boolean },
 ): Promise<ScheduledAgentItem> {
   const verb = input.enabled ? 'resume' : 'pause';
+  // Looked up first: an invisible schedule is 404 for every role, a visible one 403 for viewers.
+  await findVisibleSchedule(deps.db, input.principal, input.scheduleId);
   assertMayChangeSchedules(input.principal, verb);
   const row = await changeSchedule(deps, {
     principal: input.principal,

@@ -3,7 +3,7 @@ import { DEFAULT_CATCHUP_WINDOW_SECONDS, type ReplaceScheduleRequest, type Sched
 import { Prisma } from '../../generated/prisma/client';
 import type { ServiceDeps } from '../deps';
 import { checkScheduleConfig } from './create-schedule';
-import { assertMayChangeSchedules } from './schedule-access';
+import { assertMayChangeSchedules, findVisibleSchedule } from './schedule-access';
 import { toItem } from './schedule-item';
 import { changeSchedule } from './sync-temporal';
 
@@ -13,6 +13,8 @@ export async function replaceSchedule(
   input: { principal: Principal; scheduleId: string; request: ReplaceScheduleRequest },
 ): Promise<ScheduledAgentItem> {
   const { principal, request } = input;
+  // Looked up first: an invisible schedule is 404 for every role, a visible one 403 for viewers.
+  await findVisibleSchedule(deps.db, principal, input.scheduleId);
   assertMayChangeSchedules(principal, 'update');
   await checkScheduleConfig(deps, principal, request.agent_config);
   const row = await changeSchedule(deps, {

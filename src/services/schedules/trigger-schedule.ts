@@ -13,8 +13,9 @@ export async function triggerSchedule(
   deps: ServiceDeps,
   input: { principal: Principal; scheduleId: string },
 ): Promise<{ success: boolean }> {
-  assertMayChangeSchedules(input.principal, 'trigger');
+  // Looked up first: an invisible schedule is 404 for every role, a visible one 403 for viewers.
   const row = await findVisibleSchedule(deps.db, input.principal, input.scheduleId);
+  assertMayChangeSchedules(input.principal, 'trigger');
   try {
     await deps.temporal.schedule.getHandle(row.id).trigger(temporalOverlap(row.overlapPolicy));
   } catch (err) {
