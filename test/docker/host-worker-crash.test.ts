@@ -18,15 +18,16 @@ describe('a host worker killed during setup', () => {
   let platform: TestPlatform;
   const hosts: WorkerProcess[] = [];
 
-  const startHost = async () => {
+  const startHost = async (hostId = 'crashy', env: Record<string, string> = {}) => {
     const { DATABASE_URL: _omitted, ...withoutDatabase } = platform.env;
     const host = await startWorkerProcess({
       ...withoutDatabase,
-      AMBIT_HOST_ID: 'crashy',
+      AMBIT_HOST_ID: hostId,
       AMBIT_WORKER_PLATFORM: 'false',
       AMBIT_DOCKER: 'on',
       AMBIT_SNAPSHOTS: 'false',
       DOCKER_HOST: process.env['DOCKER_HOST'] ?? '',
+      ...env,
     });
     hosts.push(host);
     return host;
@@ -120,6 +121,44 @@ describe('a host worker killed during setup', () => {
     const logged = await messages();
     expect(logged.filter((m) => m === 'step-one-ran')).toHaveLength(1);
     expect(logged).toContain('step-two-ran');
+    expect(await containersOf(runId)).toHaveLength(0);
+  });
+
+  test("a run that names no environment gets the host's default image, with the host's limits", async () => {
+    await startHost('imaged', {
+      AMBIT_HOST_DEFAULT_IMAGE: BUSYBOX_IMAGE,
+      AMBIT_HOST_MEMORY_MB: '96',
+      AMBIT_HOST_PIDS: '64',
+      AMBIT_HOST_NETWORK: 'none',
+    });
+    models.addScript('imaged', [
+      {
+        toolCalls: [
+          {
+            name: 'run_shell_command',
+            input: {
+              command:
+                'pwd; cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; ' +
+                'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /sys/class/net',
+            },
+          },
+        ],
+      },
+      { text: 'inspected' },
+    ]);
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'where am I [script:imaged]',
+      config: { worker_host: 'imaged' },
+    });
+    const runId = created.body.run_id as string;
+    expect((await platform.waitForState(runId, TERMINAL, 120_000)).state).toBe('SUCCEEDED');
+    const call = await platform.database.db.toolCall.findFirstOrThrow({ where: { runId } });
+    expect((call.output as { stdout: string }).stdout.split('\n').filter(Boolean)).toEqual([
+      '/workspace',
+      String(96 * 1024 * 1024),
+      '64',
+      'lo',
+    ]);
     expect(await containersOf(runId)).toHaveLength(0);
   });
 });

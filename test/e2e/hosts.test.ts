@@ -148,6 +148,21 @@ describe('host workers', () => {
     expect(await waitForHost('late-1', (h) => h.live)).toMatchObject({ live: true, workers: 1 });
   });
 
+  test('a run cancelled while it waits for its host ends CANCELLED without the host', async () => {
+    const created = await platform.request('POST', '/agent/runs', {
+      prompt: 'never mind',
+      config: { worker_host: 'nobody-home' },
+    });
+    const runId = created.body.run_id as string;
+    await waitForPendingActivity(runId, 'acceptRun');
+    expect((await platform.request('POST', `/agent/runs/${runId}/cancel`)).status).toBe(200);
+    const run = await platform.waitForState(runId, TERMINAL);
+    expect(run.state).toBe('CANCELLED');
+    // Nothing was scheduled on the absent host after the cancellation (no cleanup waits for it).
+    const described = await platform.client.workflow.getHandle(runId).describe();
+    expect(described.status.name).toBe('COMPLETED');
+  });
+
   test('a host at capacity keeps the next run QUEUED (at_capacity: true) and starts it when the first ends', async () => {
     const gate = path.join(tmp, 'cap-gate');
     await startHost('cap-1', { cliFlags: ['--max-concurrent-runs', '1'] });
