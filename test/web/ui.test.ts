@@ -227,9 +227,15 @@ describe('web UI in Chromium', () => {
     await page.close();
   });
 
-  test('the runs list follows runs without a reload', async () => {
+  test('the runs list follows runs without a reload, driven by the team run stream (SSE)', async () => {
     models.addScript('ui-list', [{ gate: 'ui-list-gate', text: 'listed' }]);
-    const page = await open('/#/runs');
+    const tab = await browser.newPage();
+    tab.page.setDefaultTimeout(UI_TIMEOUT);
+    pageErrors.push(tab.errors);
+    const page = tab.page;
+    const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/agent/runs/events');
+    await page.goto('/#/runs');
+    expect((await stream).headers()['content-type']).toContain('text/event-stream');
     await page.locator('#runs-table').waitFor();
     const created = await platform.request('POST', '/agent/runs', { prompt: 'Show me in the list [script:ui-list]' });
     const row = page.locator(`#runs-table tr[data-run-id="${created.body.run_id}"]`);

@@ -1,9 +1,15 @@
-/* global setInterval, clearInterval, URLSearchParams, location */
-/** The runs list with filters, refreshed by polling, and the form that starts a new run. */
-import { get, post } from '../api.js';
+/* global EventSource, setInterval, clearInterval, setTimeout, clearTimeout, URLSearchParams, location */
+/**
+ * The runs list with filters and the form that starts a new run. The list is live: the team's run stream
+ * (`GET /agent/runs/events`, Server-Sent Events: new runs and state changes) triggers a refresh; a slow poll covers
+ * the moments the stream is reconnecting.
+ */
+import { API, get, post } from '../api.js';
 import { fill, formatTime, h, runHref, stateBadge } from '../dom.js';
 
-const POLL_MS = 3000;
+const POLL_MS = 15000;
+/** Bursts of state changes (many runs starting at once) become one refresh. */
+const STREAM_DEBOUNCE_MS = 250;
 
 function select(id, label, options, emptyLabel) {
   return [
@@ -186,8 +192,18 @@ export function showRuns({ main, uiConfig }) {
   fill(main, h('h1', {}, 'Runs'), newRunForm(), h('section', { 'aria-label': 'Runs' }, filters, list));
   refresh();
   const timer = setInterval(refresh, POLL_MS);
+  let pending;
+  const refreshSoon = () => {
+    clearTimeout(pending);
+    pending = setTimeout(refresh, STREAM_DEBOUNCE_MS);
+  };
+  // The browser reconnects by itself with Last-Event-ID, so no change is missed across a reconnect.
+  const stream = new EventSource(`${API}/agent/runs/events`);
+  stream.addEventListener('state_changed', refreshSoon);
   return () => {
     active = false;
     clearInterval(timer);
+    clearTimeout(pending);
+    stream.close();
   };
 }
