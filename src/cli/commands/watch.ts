@@ -24,6 +24,10 @@ interface EventData {
   message?: string;
   line?: string;
   source?: string;
+  by?: string;
+  decision?: string;
+  comment?: string;
+  action_id?: string;
 }
 
 /** One event as a line; undefined for events not worth a line. */
@@ -49,6 +53,12 @@ export function renderEvent(ctx: CommandContext, event: RunEvent): string | unde
       return `${out.paint('magenta', '⇒')} ${d.filename ?? 'artifact'}`;
     case 'log':
       return out.paint('dim', `  ${truncate(d.message ?? d.line ?? '', 200)}`);
+    case 'approval_requested':
+      return `${out.paint('yellow', '?')} approval needed for ${d.name ?? 'a tool call'} ${out.paint('dim', truncate(JSON.stringify(d.input ?? {}), 160))}  ${out.paint('dim', `(ambit runs approve|deny ${event.run_id})`)}`;
+    case 'approval_decided':
+      return `${out.paint(d.decision === 'approve' ? 'green' : 'red', d.decision === 'approve' ? '✓' : '✗')} ${d.decision === 'approve' ? 'approved' : 'denied'} by ${d.by ?? '?'}${d.comment ? `: ${truncate(d.comment, 160)}` : ''}`;
+    case 'interrupted':
+      return `${out.paint('yellow', '■')} interrupted by ${d.by ?? '?'}; waiting for a follow-up`;
     default:
       return undefined;
   }
