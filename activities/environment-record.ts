@@ -10,6 +10,7 @@ import { environmentSpecOf } from './environment-spec';
 import type { EnvironmentSpec } from './environment/provider';
 import { appendEvents, runNotFound, type NewRunEvent } from './record';
 import { BUILTIN_TOOLS } from './tools/builtin';
+import { pullRequestToolsFor } from './tools/pull-request';
 import type { ToolDefinition } from './tools/types';
 
 export interface EnvironmentSetup {
@@ -37,7 +38,10 @@ export interface RecordEnvironmentProgressInput {
   setupFailed?: boolean;
 }
 
-export function createEnvironmentRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function createEnvironmentRecordActivities(
+  deps: Pick<ActivityDeps, 'db' | 'logger'> & Partial<Pick<ActivityDeps, 'secretKeys'>>,
+) {
+  const { db } = deps;
   return {
     /** What the run's host needs to provision its environment. */
     async loadEnvironmentSetup(input: { runId: string }): Promise<EnvironmentSetup> {
@@ -91,9 +95,12 @@ export function createEnvironmentRecordActivities({ db }: Pick<ActivityDeps, 'db
       }
     },
 
-    /** Stores the tools offered to the model: the built-ins plus those the host listed from the MCP servers. */
+    /**
+     * Stores the tools offered to the model: the built-ins (with open_pull_request when the run has GitHub
+     * credentials) plus those the host listed from the MCP servers.
+     */
     async recordToolDefinitions(input: { runId: string; mcpTools: ToolDefinition[] }): Promise<{ count: number }> {
-      const tools = [...BUILTIN_TOOLS, ...input.mcpTools];
+      const tools = [...BUILTIN_TOOLS, ...(await pullRequestToolsFor(deps, input.runId)), ...input.mcpTools];
       await db.run.update({
         where: { id: input.runId },
         data: { toolDefinitions: tools as unknown as Prisma.InputJsonValue },

@@ -11,6 +11,13 @@ import { callMcpTool } from './tools/mcp';
 import type { McpServer } from '../src/domain/agent-config';
 import { secretEnvOf } from './environment-host';
 import type { ToolDefinition, ToolOutcome } from './tools/types';
+import {
+  completePullRequest,
+  preparePullRequest,
+  pushPullRequestBranch,
+  PULL_REQUEST_TOOL_NAME,
+  type PreparedPullRequest,
+} from './tools/pull-request';
 
 export interface ToolCallResult {
   state: 'completed' | 'failed' | 'denied';
@@ -33,6 +40,8 @@ export interface HostToolCall {
   source: ToolDefinition['source'] | { kind: 'unknown' };
   /** The MCP server of an MCP tool, from the run's config. */
   server?: McpServer;
+  /** open_pull_request: where to push, with the token sealed for the host (tools/pull-request.ts). */
+  pullRequest?: PreparedPullRequest;
 }
 
 /** What `loadToolCall` answers: the call to execute, or the state it already ended in (a retry, a replay). */
@@ -90,13 +99,21 @@ async function storeToolResult(
 
 /** Executes a tool in an attached environment; an MCP tool's failure is the tool's result, not the activity's. */
 async function executeTool(
-  deps: Pick<ActivityDeps, 'environments'>,
+  deps: Pick<ActivityDeps, 'environments'> & Partial<Pick<ActivityDeps, 'unsealSecrets'>>,
   handle: Awaited<ReturnType<typeof attachOrFail>>,
   call: HostToolCall,
   signal: AbortSignal,
   env?: Record<string, string>,
 ): Promise<ToolOutcome> {
   const { environments } = deps;
+  if (call.source.kind === 'builtin' && call.name === PULL_REQUEST_TOOL_NAME) {
+    return pushPullRequestBranch(call.pullRequest, {
+      provider: environments,
+      handle,
+      signal,
+      ...(deps.unsealSecrets ? { unsealSecrets: deps.unsealSecrets } : {}),
+    });
+  }
   if (call.source.kind === 'builtin') {
     return executeBuiltinTool(call.name, call.input, {
       provider: environments,
@@ -115,7 +132,10 @@ async function executeTool(
 }
 
 /** The platform half of a tool call: loads it for the host, and records what the host returned. */
-export function createToolRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function createToolRecordActivities(
+  deps: Pick<ActivityDeps, 'db' | 'logger'> & Partial<Pick<ActivityDeps, 'secretKeys'>>,
+) {
+  const { db } = deps;
   return {
     /** Loads the call (marking it running) or answers the state it already ended in. */
     async loadToolCall(input: { runId: string; toolCallId: string }): Promise<LoadedToolCall> {
@@ -136,12 +156,17 @@ export function createToolRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
         const config = ResolvedAgentConfigSchema.partial().parse(run.agentConfig ?? {});
         server = config.mcp_servers?.[definition.source.server];
       }
+      const pullRequest =
+        definition?.source.kind === 'builtin' && call.name === PULL_REQUEST_TOOL_NAME
+          ? await preparePullRequest(deps, input.runId, call.input)
+          : undefined;
       return {
         call: {
           name: call.name,
           input: call.input,
           source: definition?.source ?? { kind: 'unknown' },
           ...(server ? { server } : {}),
+          ...(pullRequest ? { pullRequest } : {}),
         },
       };
     },
@@ -154,13 +179,21 @@ export function createToolRecordActivities({ db }: Pick<ActivityDeps, 'db'>) {
       output: Record<string, unknown>;
     }): Promise<ToolCallResult> {
       const id = toolCallRowId(input.runId, input.toolCallId);
-      const call = await db.toolCall.findUnique({ where: { id }, select: { turn: true, name: true } });
+      const call = await db.toolCall.findUnique({
+        where: { id },
+        select: { turn: true, name: true, input: true, state: true },
+      });
       if (!call) throw runNotFound(input.runId);
-      const output = bounded(input.output);
+      let result: ToolOutcome = { state: input.state, output: input.output };
+      if (call.name === PULL_REQUEST_TOOL_NAME && call.state !== 'completed' && call.state !== 'failed') {
+        // The pushed branch becomes a PR here, where the database and the token are (once: see completePullRequest).
+        result = await completePullRequest(deps, input.runId, call.input, result);
+      }
+      const output = bounded(result.output);
       await db.$transaction((tx) =>
-        storeToolResult(tx, { runId: input.runId, toolCallId: input.toolCallId, id, call }, input.state, output),
+        storeToolResult(tx, { runId: input.runId, toolCallId: input.toolCallId, id, call }, result.state, output),
       );
-      return { state: input.state };
+      return { state: result.state };
     },
   };
 }

@@ -2,13 +2,26 @@
  * Opens a pull request for a GitHub-triggered run: pushes the workspace's HEAD to a branch of the run's repository,
  * creates the PR with the integration's token, and records it on the run as a PULL_REQUEST artifact {url, branch}
  * (which the run's progress comment then links). Idempotent per run and branch: a repeat returns the recorded PR.
+ *
+ * The steps are exported separately for the agent's `open_pull_request` tool (activities/tools/pull-request.ts),
+ * where the push happens on the run's host and the PR is created on the platform: `runGithubTarget` resolves the
+ * repository and token, `recordRunPullRequest` creates the PR and records the artifact.
  */
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config';
+import type { Db } from '../../db/client';
 import type { Prisma } from '../../generated/prisma/client';
-import { githubClient, githubConfigOf, githubToken } from '../../integrations/github/config';
+import {
+  coversRepository,
+  githubClient,
+  githubConfigOf,
+  githubToken,
+  type GithubConfig,
+} from '../../integrations/github/config';
 import { createPullRequest, pushBranch } from '../../integrations/github/pull-request';
+import type { IntegrationContext } from '../../integrations/types';
 import { AppError } from '../app-error';
-import type { ServiceDeps } from '../deps';
 import { integrationContext, toIntegrationRecord } from '../integrations/integration-context';
 
 export interface PullRequestArtifact {
@@ -19,34 +32,82 @@ export interface PullRequestArtifact {
   title: string;
 }
 
-export async function openRunPullRequest(
-  deps: Pick<ServiceDeps, 'db' | 'config' | 'logger'>,
-  input: { runId: string; cwd: string; branch: string; title: string; body?: string; base?: string },
+type PullRequestDeps = {
+  db: Db;
+  config: Pick<AppConfig, 'publicUrl' | 'dataDir' | 'secrets'>;
+  logger: Logger;
+};
+
+/** The GitHub repository a run works on, with what it takes to push to it and call the API. */
+export interface RunGithubTarget {
+  repo: string;
+  settings: GithubConfig;
+  ctx: IntegrationContext;
+  /** Where the branch is pushed: `<git_url>/<owner>/<name>.git`. */
+  remoteUrl: string;
+}
+
+const artifactUidOf = (runId: string, branch: string) =>
+  `${runId}-pr-${createHash('sha256').update(branch).digest('hex').slice(0, 12)}`;
+
+/**
+ * The run's GitHub repository (the one its trigger came from, or `repository` when the integration covers it).
+ * Throws `operation_not_supported` when the run was not started from a GitHub integration.
+ */
+export async function runGithubTarget(
+  deps: PullRequestDeps,
+  runId: string,
+  repository?: string,
+): Promise<RunGithubTarget> {
+  const { db } = deps;
+  const trigger = await db.runTrigger.findUnique({ where: { runId } });
+  const row = trigger?.integrationId ? await db.integration.findUnique({ where: { id: trigger.integrationId } }) : null;
+  const triggerRepo = (trigger?.target as { repo?: unknown } | undefined)?.repo;
+  if (!row || row.type !== 'github' || typeof triggerRepo !== 'string') {
+    throw new AppError('operation_not_supported', `run ${runId} was not started from a GitHub repository`);
+  }
+  const ctx = integrationContext(deps, toIntegrationRecord(row));
+  const settings = githubConfigOf(ctx);
+  const repo = repository ?? triggerRepo;
+  if (repository !== undefined && repository.toLowerCase() !== triggerRepo.toLowerCase()) {
+    if (!coversRepository(settings, repository)) {
+      throw new AppError(
+        'invalid_request',
+        `repository: ${repository} is not one of the GitHub integration's repositories; leave it out for ${triggerRepo}`,
+      );
+    }
+  }
+  return { repo, settings, ctx, remoteUrl: `${settings.git_url.replace(/\/$/, '')}/${repo}.git` };
+}
+
+/** The token pushes and API calls of `target` are made with (the integration's token or App installation token). */
+export function targetToken(target: RunGithubTarget): Promise<string> {
+  return githubToken(target.ctx, target.settings);
+}
+
+/** The PR recorded for this run and branch, if one was. */
+export async function recordedPullRequest(
+  deps: Pick<PullRequestDeps, 'db'>,
+  runId: string,
+  branch: string,
+): Promise<PullRequestArtifact | undefined> {
+  const existing = await deps.db.artifact.findUnique({ where: { uid: artifactUidOf(runId, branch) } });
+  return existing ? (existing.data as unknown as PullRequestArtifact) : undefined;
+}
+
+/** Creates the PR of a pushed branch with Octokit and records it as the run's PULL_REQUEST artifact (idempotent). */
+export async function recordRunPullRequest(
+  deps: PullRequestDeps,
+  runId: string,
+  target: RunGithubTarget,
+  input: { branch: string; title: string; body?: string; base?: string },
 ): Promise<PullRequestArtifact> {
   const { db } = deps;
-  const uid = `${input.runId}-pr-${createHash('sha256').update(input.branch).digest('hex').slice(0, 12)}`;
-  const existing = await db.artifact.findUnique({ where: { uid } });
-  if (existing) return existing.data as unknown as PullRequestArtifact;
-
-  const trigger = await db.runTrigger.findUnique({ where: { runId: input.runId } });
-  const row = trigger?.integrationId ? await db.integration.findUnique({ where: { id: trigger.integrationId } }) : null;
-  const repo = (trigger?.target as { repo?: unknown } | undefined)?.repo;
-  if (!row || row.type !== 'github' || typeof repo !== 'string') {
-    throw new AppError('operation_not_supported', `run ${input.runId} was not started from a GitHub repository`);
-  }
-  const integration = toIntegrationRecord(row);
-  const ctx = integrationContext(deps, integration);
-  const settings = githubConfigOf(ctx);
-  const token = await githubToken(ctx, settings);
-
-  await pushBranch({
-    cwd: input.cwd,
-    remoteUrl: `${settings.git_url.replace(/\/$/, '')}/${repo}.git`,
-    token,
-    branch: input.branch,
-  });
-  const pr = await createPullRequest(await githubClient(ctx, settings), {
-    repo,
+  const recorded = await recordedPullRequest(deps, runId, input.branch);
+  if (recorded) return recorded;
+  const uid = artifactUidOf(runId, input.branch);
+  const pr = await createPullRequest(await githubClient(target.ctx, target.settings), {
+    repo: target.repo,
     head: input.branch,
     title: input.title,
     ...(input.base ? { base: input.base } : {}),
@@ -64,28 +125,37 @@ export async function openRunPullRequest(
       where: { uid },
       create: {
         uid,
-        runId: input.runId,
+        runId,
         artifactType: 'PULL_REQUEST',
         data: data as unknown as Prisma.InputJsonObject,
       },
       update: {},
     });
-    const run = await tx.run.findUniqueOrThrow({ where: { id: input.runId }, select: { artifactTypes: true } });
+    const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { artifactTypes: true } });
     if (!run.artifactTypes.includes('PULL_REQUEST')) {
-      await tx.run.update({ where: { id: input.runId }, data: { artifactTypes: { push: 'PULL_REQUEST' } } });
+      await tx.run.update({ where: { id: runId }, data: { artifactTypes: { push: 'PULL_REQUEST' } } });
     }
     await tx.runEvent.createMany({
-      data: [
-        {
-          runId: input.runId,
-          key: `output-${uid}`,
-          type: 'output',
-          data: { artifact_type: 'PULL_REQUEST', ...data },
-        },
-      ],
+      data: [{ runId, key: `output-${uid}`, type: 'output', data: { artifact_type: 'PULL_REQUEST', ...data } }],
       skipDuplicates: true,
     });
   });
-  deps.logger.info({ runId: input.runId, url: pr.url }, 'pull request opened');
+  deps.logger.info({ runId, url: pr.url }, 'pull request opened');
   return data;
+}
+
+export async function openRunPullRequest(
+  deps: PullRequestDeps,
+  input: { runId: string; cwd: string; branch: string; title: string; body?: string; base?: string },
+): Promise<PullRequestArtifact> {
+  const recorded = await recordedPullRequest(deps, input.runId, input.branch);
+  if (recorded) return recorded;
+  const target = await runGithubTarget(deps, input.runId);
+  await pushBranch({
+    cwd: input.cwd,
+    remoteUrl: target.remoteUrl,
+    token: await targetToken(target),
+    branch: input.branch,
+  });
+  return recordRunPullRequest(deps, input.runId, target, input);
 }
