@@ -24,6 +24,7 @@ import {
   recordedPullRequest,
   recordRunPullRequest,
   runGithubTarget,
+  runHasGithubCredentials,
   targetToken,
 } from '../../src/services/triggers/open-pull-request';
 import type { Logger } from 'pino';
@@ -56,7 +57,8 @@ export const PULL_REQUEST_TOOL: ToolDefinition = {
   name: PULL_REQUEST_TOOL_NAME,
   description:
     'Open a GitHub pull request with your changes: commits every change of the git repository at `path` (default: ' +
-    'the workspace root) on a new branch (default: ambit/<title>), pushes it to the run’s GitHub repository and ' +
+    'the workspace root) on a new branch (default: ambit/<title>), pushes it to the GitHub repository (default: ' +
+    'the one the run was started from; otherwise give `repository` as "owner/name") and ' +
     'opens the pull request against `base` (default: the repository’s default branch). Returns its url.',
   category: 'integration',
   inputSchema: z.toJSONSchema(OpenPullRequestInput),
@@ -111,19 +113,12 @@ export function defaultBranchOf(runId: string, title: string): string {
 }
 
 /**
- * The tool, when the run can open pull requests: it was started from a GitHub integration that has a token or
- * GitHub App credentials (the repository itself is checked when the tool is called).
+ * The tool, when the run can open pull requests: its team has a GitHub integration with a token or GitHub App
+ * credentials (the run's trigger, or one covering the repository the model names; checked when it is called).
  */
 export async function pullRequestToolsFor(deps: PlatformDeps, runId: string): Promise<ToolDefinition[]> {
   if (!deps.secretKeys) return [];
-  try {
-    const target = await runGithubTarget(serviceDeps(deps, deps.secretKeys), runId);
-    const refs = target.ctx.integration.secretRefs;
-    return refs['token'] || refs['app_private_key'] ? [PULL_REQUEST_TOOL] : [];
-  } catch (err) {
-    if (err instanceof AppError) return [];
-    throw err;
-  }
+  return (await runHasGithubCredentials(deps, runId)) ? [PULL_REQUEST_TOOL] : [];
 }
 
 /** Platform side, before the host runs the call: validates the input, resolves the target and seals the token. */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config';
 import type { Db } from '../../db/client';
-import type { Prisma } from '../../generated/prisma/client';
+import type { Integration, Prisma } from '../../generated/prisma/client';
 import {
   coversRepository,
   githubClient,
@@ -51,8 +51,9 @@ const artifactUidOf = (runId: string, branch: string) =>
   `${runId}-pr-${createHash('sha256').update(branch).digest('hex').slice(0, 12)}`;
 
 /**
- * The run's GitHub repository (the one its trigger came from, or `repository` when the integration covers it).
- * Throws `operation_not_supported` when the run was not started from a GitHub integration.
+ * The run's GitHub repository and the integration that reaches it: the run's GitHub trigger (its repository, or
+ * `repository` when that integration covers it), else an enabled GitHub integration of the run's team that covers
+ * `repository`. Throws `operation_not_supported` when there is none, `invalid_request` naming `repository`.
  */
 export async function runGithubTarget(
   deps: PullRequestDeps,
@@ -63,21 +64,57 @@ export async function runGithubTarget(
   const trigger = await db.runTrigger.findUnique({ where: { runId } });
   const row = trigger?.integrationId ? await db.integration.findUnique({ where: { id: trigger.integrationId } }) : null;
   const triggerRepo = (trigger?.target as { repo?: unknown } | undefined)?.repo;
-  if (!row || row.type !== 'github' || typeof triggerRepo !== 'string') {
-    throw new AppError('operation_not_supported', `run ${runId} was not started from a GitHub repository`);
+  const target = (integration: Integration, repo: string): RunGithubTarget => {
+    const ctx = integrationContext(deps, toIntegrationRecord(integration));
+    const settings = githubConfigOf(ctx);
+    return { repo, settings, ctx, remoteUrl: `${settings.git_url.replace(/\/$/, '')}/${repo}.git` };
+  };
+  if (row?.type === 'github' && typeof triggerRepo === 'string') {
+    const fromTrigger = target(row, triggerRepo);
+    if (repository === undefined || repository.toLowerCase() === triggerRepo.toLowerCase()) return fromTrigger;
+    if (coversRepository(fromTrigger.settings, repository)) return target(row, repository);
   }
-  const ctx = integrationContext(deps, toIntegrationRecord(row));
-  const settings = githubConfigOf(ctx);
-  const repo = repository ?? triggerRepo;
-  if (repository !== undefined && repository.toLowerCase() !== triggerRepo.toLowerCase()) {
-    if (!coversRepository(settings, repository)) {
-      throw new AppError(
-        'invalid_request',
-        `repository: ${repository} is not one of the GitHub integration's repositories; leave it out for ${triggerRepo}`,
-      );
-    }
+  const run = await db.run.findUnique({ where: { id: runId }, select: { teamId: true } });
+  if (!run) throw new AppError('resource_not_found', `run ${runId} does not exist`);
+  const candidates = await db.integration.findMany({
+    where: { teamId: run.teamId, type: 'github', enabled: true },
+    orderBy: { createdAt: 'asc' },
+  });
+  if (candidates.length === 0) {
+    throw new AppError('operation_not_supported', `run ${runId} has no GitHub integration to open pull requests with`);
   }
-  return { repo, settings, ctx, remoteUrl: `${settings.git_url.replace(/\/$/, '')}/${repo}.git` };
+  if (repository === undefined) {
+    throw new AppError(
+      'invalid_request',
+      `repository: give the GitHub repository ("owner/name"); run ${runId} was not started from one`,
+    );
+  }
+  for (const candidate of candidates) {
+    const found = target(candidate, repository);
+    if (coversRepository(found.settings, repository)) return found;
+  }
+  throw new AppError(
+    'invalid_request',
+    `repository: ${repository} is not covered by a GitHub integration of the team (its repositories or organization)`,
+  );
+}
+
+/** Whether the run can open pull requests: its team has a GitHub integration with a token or App credentials. */
+export async function runHasGithubCredentials(deps: Pick<PullRequestDeps, 'db'>, runId: string): Promise<boolean> {
+  const run = await deps.db.run.findUnique({ where: { id: runId }, select: { teamId: true } });
+  if (!run) return false;
+  const trigger = await deps.db.runTrigger.findUnique({ where: { runId }, select: { integrationId: true } });
+  const rows = await deps.db.integration.findMany({
+    where: {
+      teamId: run.teamId,
+      type: 'github',
+      OR: [{ enabled: true }, ...(trigger?.integrationId ? [{ id: trigger.integrationId }] : [])],
+    },
+  });
+  return rows.some((row) => {
+    const refs = toIntegrationRecord(row).secretRefs;
+    return refs['token'] !== undefined || refs['app_private_key'] !== undefined;
+  });
 }
 
 /** The token pushes and API calls of `target` are made with (the integration's token or App installation token). */
