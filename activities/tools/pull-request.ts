@@ -156,6 +156,7 @@ export async function preparePullRequest(
  */
 const PUSH_SCRIPT = [
   'set -e',
+  'cd -- "$AMBIT_PR_PATH" 2>/dev/null || { echo "no such folder in the workspace: $AMBIT_PR_PATH" >&2; exit 3; }',
   'git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git repository: $AMBIT_PR_PATH" >&2; exit 3; }',
   'git config user.name >/dev/null || { export GIT_AUTHOR_NAME=Ambit GIT_COMMITTER_NAME=Ambit; }',
   'git config user.email >/dev/null || { export GIT_AUTHOR_EMAIL=ambit@localhost GIT_COMMITTER_EMAIL=ambit@localhost; }',
@@ -185,7 +186,6 @@ export async function pushPullRequestBranch(
   const token = ctx.unsealSecrets(push.sealedToken)['GITHUB_TOKEN'] ?? '';
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   const result = await ctx.provider.exec(ctx.handle, PUSH_SCRIPT, {
-    cwd: push.path,
     env: {
       AMBIT_PR_PATH: push.path,
       AMBIT_PR_BRANCH: push.branch,
@@ -204,7 +204,10 @@ export async function pushPullRequestBranch(
   const scrub = (s: string) => s.split(token).join('***').split(basic).join('***').trim();
   if (result.exitCode !== 0) {
     const reason = scrub(result.stderr).split('\n').slice(-3).join(' ') || (result.timedOut ? 'timed out' : '');
-    return { state: 'failed', output: { error: `git push of ${push.branch} failed: ${reason}`, branch: push.branch } };
+    return {
+      state: 'failed',
+      output: { error: `could not commit and push ${push.branch}: ${reason}`, branch: push.branch },
+    };
   }
   return {
     state: 'completed',

@@ -252,4 +252,39 @@ describe('the open_pull_request tool', () => {
     expect(call?.state).toBe('completed');
     expect(github.violations).toEqual([]);
   });
+
+  test('what the tool cannot do comes back to the model as a failed result naming the cause, and nothing is pushed', async () => {
+    models.addScript('pr-refused', [
+      {
+        toolCalls: [
+          { name: 'open_pull_request', input: { title: 'No folder', repository: 'octo/app', path: 'missing' } },
+          { name: 'open_pull_request', input: { title: 'Bad branch', repository: 'octo/app', branch: '--force' } },
+          { name: 'open_pull_request', input: { title: 'Elsewhere', repository: 'other/repo' } },
+        ],
+      },
+      { text: 'Could not open it.' },
+    ]);
+    const before = github.requests.filter((r) => r.operationId === 'pulls/create').length;
+    const created = await platform.request('POST', '/agent/runs', { prompt: 'Try [script:pr-refused]' });
+    expect(created.status).toBe(200);
+    const runId: string = created.body.run_id;
+    const done = await platform.waitForState(runId, TERMINAL, 120_000);
+    expect(done.state).toBe('SUCCEEDED');
+    const calls = await platform.database.db.toolCall.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+    const errors = Object.fromEntries(
+      calls.map((c) => [(c.input as { title: string }).title, [c.state, (c.output as { error?: string }).error]]),
+    );
+    expect(errors['No folder']).toEqual([
+      'failed',
+      expect.stringContaining('no such folder in the workspace: missing'),
+    ]);
+    expect(errors['Bad branch']).toEqual(['failed', expect.stringContaining('branch: a git branch name')]);
+    expect(errors['Elsewhere']).toEqual([
+      'failed',
+      expect.stringContaining('repository: other/repo is not covered by a GitHub integration'),
+    ]);
+    expect(github.requests.filter((r) => r.operationId === 'pulls/create')).toHaveLength(before);
+    // The model saw the failures as tool results.
+    expect(JSON.stringify(models.callsFor('pr-refused').at(-1)?.body)).toContain('no such folder in the workspace');
+  });
 });
