@@ -160,9 +160,12 @@ const PUSH_SCRIPT = [
   'git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git repository: $AMBIT_PR_PATH" >&2; exit 3; }',
   'git config user.name >/dev/null || { export GIT_AUTHOR_NAME=Ambit GIT_COMMITTER_NAME=Ambit; }',
   'git config user.email >/dev/null || { export GIT_AUTHOR_EMAIL=ambit@localhost GIT_COMMITTER_EMAIL=ambit@localhost; }',
+  // The branch the work started from (when it tracks one): a PR needs at least one commit beyond it.
+  'upstream=$(git rev-parse -q --verify "@{upstream}" 2>/dev/null || true)',
   'git checkout -q -B "$AMBIT_PR_BRANCH"',
   'git add -A',
   'if ! git diff --cached --quiet; then printf "%s\\n\\n%s\\n" "$AMBIT_PR_TITLE" "$AMBIT_PR_BODY" | git commit -q -F -; fi',
+  'if [ -n "$upstream" ] && [ "$(git rev-parse HEAD)" = "$upstream" ]; then echo "no changes to open a pull request with" >&2; exit 4; fi',
   'git push -q --porcelain "$AMBIT_PR_REMOTE" "HEAD:refs/heads/$AMBIT_PR_BRANCH" >/dev/null',
   'git rev-parse HEAD',
 ].join('\n');

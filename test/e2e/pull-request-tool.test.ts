@@ -253,10 +253,12 @@ describe('the open_pull_request tool', () => {
     expect(github.violations).toEqual([]);
   });
 
-  test('what the tool cannot do comes back to the model as a failed result naming the cause, and nothing is pushed', async () => {
+  test('what the tool cannot do comes back to the model as a failed result naming the cause; nothing is opened', async () => {
     models.addScript('pr-refused', [
+      cloneAndEdit('')[0]!,
       {
         toolCalls: [
+          { name: 'open_pull_request', input: { title: 'Nothing changed', repository: 'octo/app', path: 'app' } },
           { name: 'open_pull_request', input: { title: 'No folder', repository: 'octo/app', path: 'missing' } },
           { name: 'open_pull_request', input: { title: 'Bad branch', repository: 'octo/app', branch: '--force' } },
           { name: 'open_pull_request', input: { title: 'Elsewhere', repository: 'other/repo' } },
@@ -270,7 +272,7 @@ describe('the open_pull_request tool', () => {
     const runId: string = created.body.run_id;
     const done = await platform.waitForState(runId, TERMINAL, 120_000);
     expect(done.state).toBe('SUCCEEDED');
-    const calls = await platform.database.db.toolCall.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+    const calls = await platform.database.db.toolCall.findMany({ where: { runId, name: 'open_pull_request' } });
     const errors = Object.fromEntries(
       calls.map((c) => [(c.input as { title: string }).title, [c.state, (c.output as { error?: string }).error]]),
     );
@@ -278,6 +280,7 @@ describe('the open_pull_request tool', () => {
       'failed',
       expect.stringContaining('no such folder in the workspace: missing'),
     ]);
+    expect(errors['Nothing changed']).toEqual(['failed', expect.stringContaining('no changes to open a pull request')]);
     expect(errors['Bad branch']).toEqual(['failed', expect.stringContaining('branch: a git branch name')]);
     expect(errors['Elsewhere']).toEqual([
       'failed',
