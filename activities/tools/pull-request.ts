@@ -59,7 +59,7 @@ export const PULL_REQUEST_TOOL: ToolDefinition = {
     'Open a GitHub pull request with your changes: commits every change of the git repository at `path` (default: ' +
     'the workspace root) on a new branch (default: ambit/<title>), pushes it to the GitHub repository (default: ' +
     'the one the run was started from; otherwise give `repository` as "owner/name") and ' +
-    'opens the pull request against `base` (default: the repository’s default branch). Returns its url.',
+    'opens the pull request against `base` (default: the repository’s default branch). Returns its url. Called again with the same branch, it pushes new commits to the same PR.',
   category: 'integration',
   inputSchema: z.toJSONSchema(OpenPullRequestInput),
   source: { kind: 'builtin' },
