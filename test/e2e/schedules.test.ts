@@ -170,7 +170,7 @@ describe('schedules on Temporal Schedules', () => {
     expect(scheduledCall).toContain('PERSONAL_TOKEN=absent');
   });
 
-  test('a firing whose environment was deleted makes no run and records last_spawn_error', async () => {
+  test('a firing whose environment was deleted (with force) makes no run and records last_spawn_error', async () => {
     const env = await platform.request('POST', '/environments', { name: 'gone-soon', docker_image: 'ubuntu:24.04' });
     expect(env.status).toBe(201);
     const schedule = await createSchedule({
@@ -180,7 +180,11 @@ describe('schedules on Temporal Schedules', () => {
       agent_config: { environment_id: env.body.id },
     });
     expect(schedule.environment).toMatchObject({ name: 'gone-soon', docker_image: 'ubuntu:24.04' });
-    expect((await platform.request('DELETE', `/environments/${env.body.id}`)).status).toBe(200);
+    // Deleting an environment a schedule uses takes force (the 409 names the schedule).
+    const refused = await platform.request('DELETE', `/environments/${env.body.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('schedule "Needs its environment"');
+    expect((await platform.request('DELETE', `/environments/${env.body.id}?force=true`)).status).toBe(200);
 
     expect((await platform.request('POST', `/agent/schedules/${schedule.id}/trigger`)).status).toBe(200);
     const failed = await until('the firing to record its error', async () => {
