@@ -7,6 +7,9 @@ import type { Logger } from '../src/logger';
 import { HOST_REGISTRY_WORKFLOW_TYPE, reportHostSignal, type HostWorkerReport } from '../workflows/definitions';
 import type { HostRegistryInput } from '../workflows/host-registry';
 
+/** How long stopping waits to tell the registry; the host is listed offline after missed reports otherwise. */
+const STOP_REPORT_DEADLINE_MS = 2000;
+
 export interface HostReporter {
   workerId: string;
   /** Reports now (also done on every change of the host's runs). */
@@ -84,9 +87,16 @@ export function startHostReporter(deps: {
       clearInterval(timer);
       unsubscribe();
       await inFlight;
-      await send(true).catch((err: unknown) =>
-        deps.logger.warn({ err }, 'could not tell the registry this host worker stopped'),
-      );
+      // Bounded: when the whole platform stops, Temporal may already be gone, and the registry marks a silent worker
+      // offline after three missed reports anyway.
+      await deps.client
+        .withDeadline(Date.now() + STOP_REPORT_DEADLINE_MS, () => send(true))
+        .catch((err: unknown) =>
+          deps.logger.info(
+            { reason: err instanceof Error ? err.message : String(err) },
+            'could not tell the registry this host worker stopped; it will be listed offline after missed reports',
+          ),
+        );
     },
   };
 }
