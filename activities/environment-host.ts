@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { McpServer } from '../src/domain/agent-config';
 import { FailureType, RunErrorCode } from '../src/domain/errors';
+import { parseRegistryCredential, registryHostOf, registrySecretName } from '../src/domain/registry';
 import type { EnvironmentRef } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
 import { attachOrFail } from './environment';
@@ -75,6 +76,21 @@ export function secretEnvOf(deps: Pick<ActivityDeps, 'unsealSecrets'>, sealed: s
   return deps.unsealSecrets(sealed);
 }
 
+/**
+ * Registry credentials by reference: a run secret `REGISTRY_AUTH_<HOST>` (`user:password`) for the image's registry,
+ * unless the spec already has credentials. The host's own AMBIT_REGISTRY_AUTH comes after both (in the provider).
+ */
+export function withRegistryAuthFromSecrets(
+  spec: EnvironmentSpec | undefined,
+  secrets: Record<string, string> | undefined,
+): EnvironmentSpec | undefined {
+  if (!spec || spec.registryAuth || !secrets) return spec;
+  const host = registryHostOf(spec.image);
+  const value = secrets[registrySecretName(host)];
+  const credential = value === undefined ? undefined : parseRegistryCredential(value, host);
+  return credential ? { ...spec, registryAuth: credential } : spec;
+}
+
 export function createHostEnvironmentActivities(
   deps: Pick<ActivityDeps, 'environments' | 'logger' | 'hostSlots' | 'unsealSecrets'>,
 ) {
@@ -111,7 +127,7 @@ export function createHostEnvironmentActivities(
         const handle = await withHeartbeat((signal) =>
           environments.prepare({
             runId: input.runId,
-            spec: input.spec,
+            spec: withRegistryAuthFromSecrets(input.spec, env),
             signal,
             stepwise: true,
             ...(env ? { env } : {}),

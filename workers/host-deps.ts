@@ -47,7 +47,11 @@ export function hostEnvironments(config: AppConfig, docker: Docker | undefined):
       ? new DockerProvider({
           docker,
           ...(config.snapshots ? { snapshots: config.snapshots } : {}),
-          hostDefaults: { limits: host.limits, ...(host.network ? { network: host.network } : {}) },
+          hostDefaults: {
+            limits: host.limits,
+            ...(host.network ? { network: host.network } : {}),
+            ...(host.registryAuth ? { registryAuth: host.registryAuth } : {}),
+          },
         })
       : undefined,
     host.defaultImage ? { image: host.defaultImage } : undefined,

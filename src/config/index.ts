@@ -8,6 +8,7 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 import { z } from 'zod';
 import { parseModelId } from '../domain/model-id';
 import { parseImageReference } from '../domain/environment';
+import { parseRegistryCredential, type RegistryCredential } from '../domain/registry';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'use true or false' })
@@ -115,6 +116,46 @@ export const EnvSchema = z.object({
       (n) => n !== 'host',
       'must not be "host" (it would share the host\'s network with runs); use bridge or none',
     )
+    .optional(),
+  /**
+   * Credentials this host pulls private images with: a JSON object from registry host to "user:password", e.g.
+   * {"ghcr.io": "bot:ghp_…"}. A run's secret REGISTRY_AUTH_<HOST> (e.g. REGISTRY_AUTH_GHCR_IO) wins over it.
+   */
+  AMBIT_REGISTRY_AUTH: z
+    .string()
+    .transform((raw, ctx) => {
+      const example = 'e.g. {"ghcr.io": "user:token"}';
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a JSON object from registry host to "user:password", ${example}`,
+        });
+        return z.NEVER;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a JSON object from registry host to "user:password", ${example}`,
+        });
+        return z.NEVER;
+      }
+      const out: Record<string, RegistryCredential> = {};
+      for (const [host, value] of Object.entries(parsed)) {
+        const credential = typeof value === 'string' ? parseRegistryCredential(value, host) : undefined;
+        if (!credential) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `the value for ${JSON.stringify(host)} must be "user:password", ${example}`,
+          });
+          return z.NEVER;
+        }
+        out[host] = credential;
+      }
+      return out;
+    })
     .optional(),
   /** Seconds between a host worker's reports to the host registry (GET /hosts). */
   AMBIT_HOST_REPORT_SECONDS: z.coerce
@@ -224,6 +265,8 @@ export interface AppConfig {
     defaultImage?: string;
     limits: { cpus?: number; memoryMb?: number; pids?: number };
     network?: string;
+    /** Pull credentials by registry host (AMBIT_REGISTRY_AUTH). */
+    registryAuth?: Record<string, RegistryCredential>;
   };
   /** How host workers reach a Docker engine for environments with an image; undefined: this host has none. */
   docker?: { socketPath: string } | { host: string; port: number };
@@ -342,6 +385,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         ...(e.AMBIT_HOST_PIDS !== undefined ? { pids: e.AMBIT_HOST_PIDS } : {}),
       },
       ...(e.AMBIT_HOST_NETWORK ? { network: e.AMBIT_HOST_NETWORK } : {}),
+      ...(e.AMBIT_REGISTRY_AUTH ? { registryAuth: e.AMBIT_REGISTRY_AUTH } : {}),
     },
     docker: dockerConnection(e),
     snapshots: e.AMBIT_SNAPSHOTS

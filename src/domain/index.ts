@@ -11,3 +11,4 @@ export * from './approvals';
 export * from './team-config';
 export * from './resolution';
 export * from './schedule';
+export * from './registry';

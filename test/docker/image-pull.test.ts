@@ -98,3 +98,24 @@ test('an absent image is pulled with the spec credentials, reporting progress, t
   expect(again.some((m) => m.startsWith('pulling'))).toBe(false);
   expect(registry.requests.length).toBe(served);
 });
+
+test("without credentials in the spec, the host's credentials for the image's registry pull it (AMBIT_REGISTRY_AUTH)", async () => {
+  await removeImage(image);
+  const hostProvider = new DockerProvider({
+    docker,
+    hostDefaults: { registryAuth: { [registry.host]: { ...credentials, serveraddress: registry.host } } },
+  });
+  const progress: string[] = [];
+  const handle = await hostProvider.prepare({
+    runId: runId('host-auth'),
+    spec: { image },
+    onProgress: (m) => progress.push(m),
+  });
+  expect(progress).toContain(`pulled image ${image}`);
+  const r = await hostProvider.exec(handle, 'head -n 1 /etc/pulled-marker', {
+    timeoutMs: 10_000,
+    outputCapBytes: 1024,
+  });
+  expect(r.stdout).toBe(`${prefix}\n`);
+  await hostProvider.destroy(handle);
+});

@@ -15,6 +15,7 @@ import {
   type FileEntry,
   type PrepareEnvironmentInput,
 } from '../provider';
+import { registryHostOf } from '../../../src/domain/registry';
 import { ensureImage } from './image';
 import { DockerExecTransport } from './mcp-transport';
 import { containerName, isNotFound, managedLabels, STATE_DIR, statusCodeOf, volumeName, WORKSPACE_DIR } from './names';
@@ -63,7 +64,12 @@ export interface DockerProviderOptions {
    */
   snapshots?: SnapshotOptions;
   /** The host's limits and network for environments that set none (AMBIT_HOST_CPUS, _MEMORY_MB, _PIDS, _NETWORK). */
-  hostDefaults?: { limits?: EnvironmentSpec['limits']; network?: string };
+  hostDefaults?: {
+    limits?: EnvironmentSpec['limits'];
+    network?: string;
+    /** Pull credentials by registry host, used when the spec brings none (AMBIT_REGISTRY_AUTH). */
+    registryAuth?: Record<string, NonNullable<EnvironmentSpec['registryAuth']>>;
+  };
 }
 
 /** Who the run's commands run as, resolved once per container and kept in it. */
@@ -266,6 +272,8 @@ export class DockerProvider implements EnvironmentProvider {
       ...(defaults?.limits || parsed.data.limits ? { limits: { ...defaults?.limits, ...parsed.data.limits } } : {}),
       ...((parsed.data.network ?? defaults?.network) ? { network: parsed.data.network ?? defaults?.network } : {}),
     };
+    const hostAuth = defaults?.registryAuth?.[registryHostOf(spec.image)];
+    if (!spec.registryAuth && hostAuth) spec.registryAuth = hostAuth;
     checkSpec(spec, this.options.allowLocalRepositories ?? false);
     const incomplete = (): EnvironmentHandle => ({ ...this.handleFor(input.runId), incomplete: true });
     const progress = (message: string) => input.onProgress?.(message);
