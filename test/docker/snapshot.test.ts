@@ -177,6 +177,32 @@ describe('warm starts', () => {
     expect(await sh(p(), changedEnv.handle, 'cat greeting.txt')).toBe('hi\n');
   });
 
+  test("the run's secrets are part of the key: other secrets start cold, the same ones start warm", async () => {
+    const withSecrets = async (id: string, secrets: Record<string, string>) => {
+      const progress: string[] = [];
+      const handle = await p().prepare({
+        runId: runId(id),
+        spec: spec(),
+        env: secrets,
+        onProgress: (m) => progress.push(m),
+      });
+      if (handle.snapshot) keys.add(handle.snapshot.key);
+      return { handle, progress };
+    };
+    const alice = await withSecrets('sec-alice', { PERSONAL_TOKEN: `alice-${nonce}` });
+    // A snapshot whose setup saw Alice's secret is not the plain one, and is never handed to a run with Bob's.
+    expect(alice.handle.snapshot?.reused).toBe(false);
+    expect(alice.handle.snapshot?.key).not.toBe(cold.handle.snapshot?.key);
+    expect(JSON.stringify(alice.handle.snapshot)).not.toContain(`alice-${nonce}`);
+    const bob = await withSecrets('sec-bob', { PERSONAL_TOKEN: `bob-${nonce}` });
+    expect(bob.handle.snapshot?.reused).toBe(false);
+    expect(bob.handle.snapshot?.key).not.toBe(alice.handle.snapshot?.key);
+    expect(setupLines(bob.progress)).toContain(`$ ${SETUP[0]}`);
+    const aliceAgain = await withSecrets('sec-alice-again', { PERSONAL_TOKEN: `alice-${nonce}` });
+    expect(aliceAgain.handle.snapshot).toEqual({ ...alice.handle.snapshot, reused: true });
+    expect(setupLines(aliceAgain.progress)).toEqual([]);
+  });
+
   test('a new commit on the repository starts cold, and its snapshot records the new commit', async () => {
     const work = path.join(repoDir, 'work');
     fs.writeFileSync(path.join(work, 'README.md'), '# app v2\n');

@@ -222,6 +222,18 @@ function checkSpec(spec: EnvironmentSpec, allowLocal: boolean): void {
  * container when it succeeds). The run's workspace is a named volume at /workspace; the agent's commands run as a
  * non-root user where the image has one. The Docker socket is never mounted.
  */
+/**
+ * The spec a snapshot is keyed by: the run's secrets count as part of the environment, so a snapshot whose setup saw
+ * one set of secrets (and may have written them to disk) is never reused by a run with other secrets, e.g. another
+ * user's personal ones, and a changed secret starts cold. The key is a SHA-256 over everything; values are not stored.
+ */
+function snapshotSpec(spec: EnvironmentSpec, secrets: Record<string, string> | undefined): EnvironmentSpec {
+  if (!secrets || Object.keys(secrets).length === 0) return spec;
+  const keyed: Record<string, string> = { ...spec.env };
+  for (const [name, value] of Object.entries(secrets)) keyed[`secret:${name}`] = value;
+  return { ...spec, env: keyed };
+}
+
 export class DockerProvider implements EnvironmentProvider {
   readonly name = 'docker';
   private readonly docker: Docker;
@@ -284,7 +296,7 @@ export class DockerProvider implements EnvironmentProvider {
     if (!info) {
       await ensureImage(this.docker, spec.image, { auth: spec.registryAuth, onProgress: progress, signal });
       signal?.throwIfAborted();
-      const warm = this.snapshots ? await this.findWarmStart(spec, progress, signal) : null;
+      const warm = this.snapshots ? await this.findWarmStart(snapshotSpec(spec, input.env), progress, signal) : null;
       signal?.throwIfAborted();
       if (warm) info = await this.createWarm(input.runId, spec, warm, progress);
       if (warm && info) {
@@ -321,7 +333,9 @@ export class DockerProvider implements EnvironmentProvider {
         return this.handleFor(input.runId, { key, image: snapshotImage(key), reused: false });
       }
       // Interrupted between setup and its snapshot: take it now.
-      const snapshot = this.snapshots ? await this.takeSnapshot(name, spec, progress) : undefined;
+      const snapshot = this.snapshots
+        ? await this.takeSnapshot(name, snapshotSpec(spec, input.env), progress)
+        : undefined;
       return this.handleFor(input.runId, snapshot);
     }
     const user = state.user ?? (await this.resolveUser(name, spec.user));
@@ -369,7 +383,9 @@ export class DockerProvider implements EnvironmentProvider {
     }
     await this.markDone(name, 'ready');
     progress('environment ready');
-    const snapshot = this.snapshots ? await this.takeSnapshot(name, spec, progress) : undefined;
+    const snapshot = this.snapshots
+      ? await this.takeSnapshot(name, snapshotSpec(spec, input.env), progress)
+      : undefined;
     return this.handleFor(input.runId, snapshot);
   }
 
