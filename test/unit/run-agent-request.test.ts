@@ -23,8 +23,10 @@ describe('RunAgentRequestSchema (POST /agent/runs)', () => {
     expect(RunAgentRequestSchema.safeParse(body).success).toBe(true);
   });
 
-  test('needs a prompt unless a skill is given, and says so on the prompt field', () => {
-    expect(problems({})).toEqual({ prompt: 'prompt is required unless skill or config.skill_spec is given' });
+  test('needs a prompt unless a skill or a saved prompt is given, and says so on the prompt field', () => {
+    expect(problems({})).toEqual({
+      prompt: 'prompt is required unless skill, config.skill_spec or config.saved_prompt is given',
+    });
     expect(problems({ title: 'no prompt', config: { model_id: 'openai/gpt-4o' } })).toHaveProperty('prompt');
   });
 
