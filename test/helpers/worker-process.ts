@@ -6,7 +6,7 @@ const ROOT = path.resolve(__dirname, '../..');
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
-  /** SIGKILL: no shutdown, no cleanup, exactly like a crashed machine. */
+  /** SIGKILL to the whole process group (a wrapper like `ambit worker` and its worker): like a crashed machine. */
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -24,6 +24,8 @@ export async function startWorkerProcess(
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so kill() takes down a wrapper's children too and nothing outlives the test.
+    detached: true,
   });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
@@ -47,7 +49,13 @@ export async function startWorkerProcess(
     child,
     output: () => out,
     async kill() {
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // The group is already gone.
+        }
+      }
       await exited;
     },
     async stop() {
