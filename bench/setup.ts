@@ -162,9 +162,12 @@ export async function startBenchPlatform(
   cleanup.add('scripted model server', () => models.close());
   models.addScript(BENCH_SCRIPT, [{ text: 'Done.', usage: { input: 20, output: 2 } }]);
 
+  // Production mode needs a master key for secrets; the bench makes a throwaway one.
+  const masterKey = crypto.randomBytes(32).toString('base64');
   const configFor = (prefix: string): AppConfig =>
     loadConfig({
       NODE_ENV: 'production',
+      AMBIT_MASTER_KEY: masterKey,
       LOG_LEVEL: 'warn',
       AMBIT_DATA_DIR: dataDir,
       DATABASE_URL: url,
