@@ -20,4 +20,10 @@ export function onShutdownSignal(stop: () => void | Promise<void>): void {
   };
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
+  // Started by `ambit worker`, with an IPC channel to it: when the wrapper goes away, even by SIGKILL, the channel
+  // closes and this worker stops too instead of living on unsupervised. The channel never keeps the process alive.
+  if (process.send) {
+    process.channel?.unref();
+    process.once('disconnect', handle);
+  }
 }

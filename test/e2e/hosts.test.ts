@@ -226,6 +226,36 @@ describe('host workers', () => {
     expect(r.status).toBe(401);
   });
 
+  test('the worker behind `ambit worker` stops when the wrapper is SIGKILLed, instead of living on', async () => {
+    const { host } = await startHost('orphan-check', { cliFlags: [] });
+    const wrapper = host.child.pid!;
+    const children = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(wrapper);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    const [worker] = children();
+    expect(worker).toBeDefined();
+    process.kill(wrapper, 'SIGKILL');
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 300 && alive(worker!); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(worker!)).toBe(false);
+  });
+
   test('bad flags are usage errors naming the flag', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const c = spawn(process.execPath, [BIN, 'worker', '--host', 'not a host!'], {

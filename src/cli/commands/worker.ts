@@ -45,7 +45,11 @@ AMBIT_HOST_CPUS, AMBIT_HOST_MEMORY_MB, AMBIT_HOST_PIDS, AMBIT_HOST_NETWORK (defa
         AMBIT_WORKER_PLATFORM: String(f.platform),
         ...(f.maxConcurrentRuns ? { AMBIT_HOST_MAX_RUNS: String(f.maxConcurrentRuns) } : {}),
       };
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { env, stdio: 'inherit' });
+      // The IPC channel is how the worker learns that this wrapper is gone (it stops too, see workers/signals.ts).
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+        env,
+        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
