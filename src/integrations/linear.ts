@@ -15,6 +15,7 @@ import {
 import { decideLinearEvent, formatLinearIssueContext, linearProgressCommentId } from './linear-events';
 import { verifyLinearSignature } from './linear-signature';
 import { SignatureError, type IntegrationAdapter, type IntegrationContext, type RunReport } from './types';
+import { requiredSecret } from './required-secret';
 
 export const LINEAR_DELIVERY_HEADER = 'linear-delivery';
 export const LINEAR_SIGNATURE_HEADER = 'linear-signature';
@@ -77,17 +78,6 @@ export function linearCommentBody(
   else if (report.statusMessage) parts.push(`_${report.statusMessage.slice(0, 1_000)}_`);
   if (report.pullRequests.length > 0) parts.push(report.pullRequests.map((pr) => `Pull request: ${pr.url}`).join('\n'));
   return parts.join('\n\n');
-}
-
-async function requiredSecret(ctx: IntegrationContext, role: string): Promise<string> {
-  const value = await ctx.secret(role);
-  if (!value) {
-    const name = ctx.integration.secretRefs[role];
-    throw new Error(
-      name ? `the team secret ${name} (${role}) does not exist` : `the integration has no ${role} secret configured`,
-    );
-  }
-  return value;
 }
 
 async function linearClientFor(ctx: IntegrationContext) {

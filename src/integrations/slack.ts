@@ -16,6 +16,7 @@ import {
 import { decideSlackEvent, slackMessageKey, slackMessageUrl, type SlackThread } from './slack-events';
 import { verifySlackSignature } from './slack-signature';
 import { SignatureError, type IntegrationAdapter, type IntegrationContext, type RunReport } from './types';
+import { requiredSecret } from './required-secret';
 
 const SLACK_API_HOSTS = new Set(['slack.com', 'slack-gov.com']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -148,17 +149,6 @@ export const SlackTargetSchema = z.object({
   /** Digest of the last final answer posted, so a repeated report does not post it twice. */
   answer_digest: z.string().optional(),
 });
-
-async function requiredSecret(ctx: IntegrationContext, role: string): Promise<string> {
-  const value = await ctx.secret(role);
-  if (!value) {
-    const name = ctx.integration.secretRefs[role];
-    throw new Error(
-      name ? `the team secret ${name} (${role}) does not exist` : `the integration has no ${role} secret configured`,
-    );
-  }
-  return value;
-}
 
 async function slackClientFor(ctx: IntegrationContext) {
   const config = SlackConfigSchema.parse(ctx.integration.config);

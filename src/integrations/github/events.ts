@@ -78,6 +78,43 @@ export function conversationKeyOf(repo: string, number: number): string {
   return `github:${repo.toLowerCase()}#${number}`;
 }
 
+/**
+ * A comment (on an issue, a pull request, or a line of a pull request's diff) that mentions the app: one event
+ * in the conversation of its issue or pull request. Bots' comments (Ambit's own progress comment among them),
+ * comments without the mention and repositories the integration does not cover are ignored.
+ */
+function commentEvent(
+  config: GithubConfig,
+  deliveryId: string,
+  repository: z.infer<typeof Repository>,
+  comment: z.infer<typeof Comment>,
+  subject: Omit<GithubSubject, 'repo'>,
+): ParsedGithubEvent {
+  const body = comment.body ?? '';
+  if (body.includes(COMMENT_MARKER_PREFIX) || comment.user.type === 'Bot') {
+    return { kind: 'ignore', reason: 'a comment by a bot (or by Ambit itself)' };
+  }
+  if (!mentionIn(body, config.mention)) return { kind: 'ignore', reason: `no ${config.mention} mention` };
+  if (!coversRepository(config, repository.full_name)) {
+    return { kind: 'ignore', reason: `${repository.full_name} is not one of this integration's repositories` };
+  }
+  const ref = `${repository.full_name}#${subject.number}`;
+  return {
+    kind: 'event',
+    event: {
+      deliveryId,
+      conversationKey: conversationKeyOf(repository.full_name, subject.number),
+      prompt: withoutMention(body, config.mention) || `Look into ${ref}.`,
+      startsRun: true,
+      title: `${ref}: ${subject.title}`,
+      triggerUrl: comment.html_url,
+      target: { repo: repository.full_name, issue_number: subject.number },
+      actor: comment.user.login,
+    },
+    subject: { repo: repository.full_name, ...subject },
+  };
+}
+
 export function parseGithubEvent(
   config: GithubConfig,
   name: string,
@@ -89,36 +126,13 @@ export function parseGithubEvent(
     if (!p.success) return { kind: 'ignore', reason: 'issue_comment payload without the expected fields' };
     const { issue, comment, repository } = p.data;
     if (p.data.action !== 'created') return { kind: 'ignore', reason: `issue_comment ${p.data.action}` };
-    const body = comment.body ?? '';
-    if (body.includes(COMMENT_MARKER_PREFIX) || comment.user.type === 'Bot') {
-      return { kind: 'ignore', reason: 'a comment by a bot (or by Ambit itself)' };
-    }
-    if (!mentionIn(body, config.mention)) return { kind: 'ignore', reason: `no ${config.mention} mention` };
-    if (!coversRepository(config, repository.full_name)) {
-      return { kind: 'ignore', reason: `${repository.full_name} is not one of this integration's repositories` };
-    }
-    const isPullRequest = Boolean(issue.pull_request);
-    return {
-      kind: 'event',
-      event: {
-        deliveryId,
-        conversationKey: conversationKeyOf(repository.full_name, issue.number),
-        prompt: withoutMention(body, config.mention) || `Look into ${repository.full_name}#${issue.number}.`,
-        startsRun: true,
-        title: `${repository.full_name}#${issue.number}: ${issue.title}`,
-        triggerUrl: comment.html_url,
-        target: { repo: repository.full_name, issue_number: issue.number },
-        actor: comment.user.login,
-      },
-      subject: {
-        repo: repository.full_name,
-        number: issue.number,
-        isPullRequest,
-        title: issue.title,
-        body: issue.body ?? '',
-        labels: labelNames(issue.labels),
-      },
-    };
+    return commentEvent(config, deliveryId, repository, comment, {
+      number: issue.number,
+      isPullRequest: Boolean(issue.pull_request),
+      title: issue.title,
+      body: issue.body ?? '',
+      labels: labelNames(issue.labels),
+    });
   }
   if (name === 'issues') {
     const p = IssuesPayload.safeParse(payload);
@@ -159,37 +173,15 @@ export function parseGithubEvent(
       return { kind: 'ignore', reason: 'pull_request_review_comment payload without the expected fields' };
     const { comment, pull_request: pr, repository } = p.data;
     if (p.data.action !== 'created') return { kind: 'ignore', reason: `pull_request_review_comment ${p.data.action}` };
-    const body = comment.body ?? '';
-    if (body.includes(COMMENT_MARKER_PREFIX) || comment.user.type === 'Bot') {
-      return { kind: 'ignore', reason: 'a comment by a bot (or by Ambit itself)' };
-    }
-    if (!mentionIn(body, config.mention)) return { kind: 'ignore', reason: `no ${config.mention} mention` };
-    if (!coversRepository(config, repository.full_name)) {
-      return { kind: 'ignore', reason: `${repository.full_name} is not one of this integration's repositories` };
-    }
-    return {
-      kind: 'event',
-      event: {
-        deliveryId,
-        conversationKey: conversationKeyOf(repository.full_name, pr.number),
-        prompt: withoutMention(body, config.mention) || `Look into ${repository.full_name}#${pr.number}.`,
-        startsRun: true,
-        title: `${repository.full_name}#${pr.number}: ${pr.title}`,
-        triggerUrl: comment.html_url,
-        target: { repo: repository.full_name, issue_number: pr.number },
-        actor: comment.user.login,
-      },
-      subject: {
-        repo: repository.full_name,
-        number: pr.number,
-        isPullRequest: true,
-        title: pr.title,
-        body: pr.body ?? '',
-        labels: [],
-        ...(comment.path ? { reviewPath: comment.path } : {}),
-        ...(comment.diff_hunk ? { diffHunk: comment.diff_hunk } : {}),
-      },
-    };
+    return commentEvent(config, deliveryId, repository, comment, {
+      number: pr.number,
+      isPullRequest: true,
+      title: pr.title,
+      body: pr.body ?? '',
+      labels: [],
+      ...(comment.path ? { reviewPath: comment.path } : {}),
+      ...(comment.diff_hunk ? { diffHunk: comment.diff_hunk } : {}),
+    });
   }
   return { kind: 'ignore', reason: `${name} events do not start runs` };
 }
