@@ -25,3 +25,19 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, par
   if (!result.success) throw new AppError('invalid_request', describeZodError(result.error, part));
   return result.data;
 }
+
+/**
+ * The query of a route whose parameters are all single-valued: one given twice is an error naming it, not a silent
+ * pick (the app's simple query parser turns repeats into arrays). Routes with repeatable filters parse their own.
+ */
+export function singleValuedQuery(req: { query: unknown }): Record<string, unknown> {
+  const query = req.query as Record<string, unknown>;
+  const repeated = Object.entries(query).filter(([, v]) => Array.isArray(v));
+  if (repeated.length > 0) {
+    throw new AppError(
+      'invalid_request',
+      repeated.map(([k, v]) => `${k}: given ${(v as unknown[]).length} times; send it once`).join('; '),
+    );
+  }
+  return query;
+}

@@ -1,6 +1,6 @@
 /** API key routes: create (the key is in that response only), list, expire. */
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import {
   ApiKeyItemSchema,
@@ -12,24 +12,10 @@ import {
   ListApiKeysResponseSchema,
   listApiKeys,
 } from '../../services/api-keys';
-import { AppError } from '../../services/app-error';
 import type { ServiceDeps } from '../../services/deps';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
-
-/** A parameter given twice is an error, not a silent pick. */
-export function singleValued(req: Request): Record<string, unknown> {
-  const query = req.query as Record<string, unknown>;
-  const repeated = Object.entries(query).filter(([, v]) => Array.isArray(v));
-  if (repeated.length > 0) {
-    throw new AppError(
-      'invalid_request',
-      repeated.map(([k, v]) => `${k}: given ${(v as unknown[]).length} times; send it once`).join('; '),
-    );
-  }
-  return query;
-}
+import { parseOrThrow, singleValuedQuery } from '../validation';
 
 export function apiKeysRouter(deps: ServiceDeps): Router {
   const router = Router();
@@ -44,7 +30,7 @@ export function apiKeysRouter(deps: ServiceDeps): Router {
       .json(created);
   });
   router.get('/api-keys', async (req, res) => {
-    const query = parseOrThrow(ListApiKeysQuerySchema, singleValued(req), 'query');
+    const query = parseOrThrow(ListApiKeysQuerySchema, singleValuedQuery(req), 'query');
     res.json(await listApiKeys(deps, { principal: principalOf(res), query }));
   });
   router.post('/api-keys/:keyId/expire', async (req, res) => {

@@ -12,17 +12,16 @@ import {
 } from '../../services/audit/index';
 import type { ServiceDeps } from '../../services/deps';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
-import { singleValued } from './api-keys';
+import { parseOrThrow, singleValuedQuery } from '../validation';
 
 export function auditRouter(deps: ServiceDeps): Router {
   const router = Router();
   router.get('/audit', async (req, res) => {
-    const query = parseOrThrow(ListAuditQuerySchema, singleValued(req), 'query');
+    const query = parseOrThrow(ListAuditQuerySchema, singleValuedQuery(req), 'query');
     res.json(await listAuditEvents(deps, { principal: principalOf(res), query }));
   });
   router.get('/agent/runs/:runId/audit', async (req, res) => {
-    const query = parseOrThrow(AuditPageQuerySchema, singleValued(req), 'query');
+    const query = parseOrThrow(AuditPageQuerySchema, singleValuedQuery(req), 'query');
     res.json(await listRunAuditEvents(deps, { principal: principalOf(res), runId: req.params.runId, query }));
   });
   return router;

@@ -1,5 +1,5 @@
 /** Environment routes: our CRUD under `/environments`, and the Oz-compatible listing at `/agent/environments`. */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import {
   CreateEnvironmentRequestSchema,
   DeleteEnvironmentQuerySchema,
@@ -8,7 +8,6 @@ import {
   ReplaceEnvironmentRequestSchema,
   UpdateEnvironmentRequestSchema,
 } from '../../domain';
-import { AppError } from '../../services/app-error';
 import type { ServiceDeps } from '../../services/deps';
 import {
   createEnvironment,
@@ -21,20 +20,7 @@ import {
 } from '../../services/environments';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
-
-/** Every parameter of these routes is single-valued: one given twice is an error, not a silent pick. */
-function singleValuedQuery(req: Request): Record<string, unknown> {
-  const query = req.query as Record<string, unknown>;
-  const repeated = Object.entries(query).filter(([, v]) => Array.isArray(v));
-  if (repeated.length > 0) {
-    throw new AppError(
-      'invalid_request',
-      repeated.map(([k, v]) => `${k}: given ${(v as unknown[]).length} times; send it once`).join('; '),
-    );
-  }
-  return query;
-}
+import { parseOrThrow, singleValuedQuery } from '../validation';
 
 export function environmentsRouter(deps: ServiceDeps): Router {
   const router = Router();

@@ -13,8 +13,8 @@ import type { ServiceDeps } from '../../services/deps';
 import { createPrompt, deletePrompt, getPrompt, listPrompts, updatePrompt } from '../../services/prompts';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
-import { singleValuedQuery, type PathHelpers } from './team';
+import { parseOrThrow, singleValuedQuery } from '../validation';
+import { type PathHelpers } from './team';
 
 const GetPromptQuerySchema = z.object({
   version: z.coerce

@@ -17,8 +17,7 @@ import type { ServiceDeps } from '../../services/deps';
 import { createSecret, deleteSecret, getSecret, listSecrets, updateSecret } from '../../services/secrets';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
-import { singleValued } from './api-keys';
+import { parseOrThrow, singleValuedQuery } from '../validation';
 
 export function secretsRouter(deps: ServiceDeps): Router {
   const router = Router();
@@ -33,7 +32,7 @@ export function secretsRouter(deps: ServiceDeps): Router {
   });
 
   router.get('/secrets', async (req, res) => {
-    const query = parseOrThrow(ListSecretsQuerySchema, singleValued(req), 'query');
+    const query = parseOrThrow(ListSecretsQuerySchema, singleValuedQuery(req), 'query');
     res.json(await listSecrets(deps, { principal: principalOf(res), query }));
   });
 

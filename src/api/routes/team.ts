@@ -3,7 +3,7 @@
  * (rules, MCP servers, variable sets: create, list, get, update, delete under one base path).
  */
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import {
   DeleteConfigObjectResponseSchema,
@@ -13,7 +13,6 @@ import {
   type ConfigScope,
   type ListConfigObjectsQuery,
 } from '../../domain';
-import { AppError } from '../../services/app-error';
 import type { ServiceDeps } from '../../services/deps';
 import {
   createConfigObject,
@@ -28,7 +27,7 @@ import {
 } from '../../services/team';
 import { API_PREFIX } from '../constants';
 import { principalOf } from '../middleware/request-context';
-import { parseOrThrow } from '../validation';
+import { parseOrThrow, singleValuedQuery } from '../validation';
 
 export function teamRouter(deps: ServiceDeps): Router {
   const router = Router();
@@ -40,19 +39,6 @@ export function teamRouter(deps: ServiceDeps): Router {
     res.json(await updateTeamSettings(deps, { principal: principalOf(res), request }));
   });
   return router;
-}
-
-/** Query parameters are single-valued here: one given twice is an error, not a silent pick. */
-export function singleValuedQuery(req: Request): Record<string, unknown> {
-  const query = req.query as Record<string, unknown>;
-  const repeated = Object.entries(query).filter(([, v]) => Array.isArray(v));
-  if (repeated.length > 0) {
-    throw new AppError(
-      'invalid_request',
-      repeated.map(([k, v]) => `${k}: given ${(v as unknown[]).length} times; send it once`).join('; '),
-    );
-  }
-  return query;
 }
 
 /** The five CRUD routes of one config-object kind under `base` (e.g. `/rules`); lists answer `{<listKey>: [...]}`. */
